@@ -1,0 +1,1 @@
+//! Maps Amazon Connect agent events to AgentEvent and AgentEvent_Contact records

@@ -1,0 +1,1 @@
+//! Maps Amazon Connect contact events to ContactEvent records

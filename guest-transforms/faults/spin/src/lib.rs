@@ -1,0 +1,1 @@
+//! Test guest that misbehaves on purpose: spin
