@@ -7,4 +7,6 @@
 //! them. [`contract`] holds the types generated from `wit/transform.wit`.
 
 pub mod contract;
+pub mod runtime;
+pub mod sources;
 pub mod store;
