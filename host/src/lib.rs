@@ -7,6 +7,9 @@
 //! them. [`contract`] holds the types generated from `wit/transform.wit`.
 
 pub mod contract;
+pub mod pipeline;
+pub mod records;
+pub mod replay;
 pub mod runtime;
 pub mod sources;
 pub mod store;

@@ -1,1 +1,224 @@
-fn main(){}
+//! `connect-rt`: the local command line. Replays captured events through the same pipeline
+//! the Lambda runs, into the embedded store; precompiles transforms; shows what a store holds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use connect_rt::pipeline::{BatchReport, Disposition, Pipeline};
+use connect_rt::records::rules::WriteRules;
+use connect_rt::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
+use connect_rt::store::embedded::EmbeddedStore;
+use connect_rt::{replay, runtime};
+
+/// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms.
+const DEFAULT_TRANSFORMS_DIR: &str = "target/wasm32-wasip2/release";
+
+/// Events per pipeline run, as a Lambda event source mapping would batch them.
+const REPLAY_BATCH: usize = 100;
+
+#[derive(Parser)]
+#[command(version, about = "Amazon Connect events to Timestream records through WebAssembly transforms")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Feed captured events (Lambda Kinesis events, EventBridge events, raw agent events, or
+    /// folders of them) through the pipeline into the embedded store, and print a summary.
+    Replay {
+        /// Files or folders (`*.json`, `*.jsonl`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The embedded store (a SQLite file, created if missing).
+        #[arg(long, default_value = "connect-rt.db")]
+        store: PathBuf,
+        /// Transform components to load (default: every `*_transform.wasm` in
+        /// target/wasm32-wasip2/release).
+        #[arg(long = "transform")]
+        transforms: Vec<PathBuf>,
+        /// A configuration value for the transforms, `KEY=VALUE` (repeatable).
+        #[arg(long = "config", value_parser = parse_key_value)]
+        config: Vec<(String, String)>,
+        /// Move every timestamp in the input by one offset so the newest event is a minute
+        /// old, keeping their spacing (captured events are otherwise outside the write window).
+        #[arg(long)]
+        shift_to_now: bool,
+    },
+    /// Precompile transform components (`x.wasm` → `x.cwasm` beside it) so that loading them
+    /// never compiles.
+    Precompile {
+        #[arg(required = true)]
+        components: Vec<PathBuf>,
+        /// Target triple, e.g. `aarch64-unknown-linux-gnu` for an arm64 Lambda (default: this
+        /// machine).
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Print what the embedded store holds.
+    Show {
+        #[arg(long, default_value = "connect-rt.db")]
+        store: PathBuf,
+        /// Only this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Rows to print per table.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    match Cli::parse().command {
+        Command::Replay { paths, store, transforms, config, shift_to_now } => {
+            replay_command(&paths, &store, transforms, config.into_iter().collect(), shift_to_now)
+        }
+        Command::Precompile { components, target } => precompile_command(&components, target),
+        Command::Show { store, table, limit } => show_command(&store, table.as_deref(), limit),
+    }
+}
+
+fn replay_command(
+    paths: &[PathBuf],
+    store_path: &Path,
+    transforms: Vec<PathBuf>,
+    config: BTreeMap<String, String>,
+    shift_to_now: bool,
+) -> anyhow::Result<()> {
+    let transforms = if transforms.is_empty() { default_transforms()? } else { transforms };
+    let runtime = TransformRuntime::new(RuntimeLimits::default())?;
+    let loaded = transforms
+        .iter()
+        .map(|path| {
+            let spec = TransformSpec { path: path.clone(), config: config.clone(), allow_compile: true };
+            runtime.load(&spec).map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let pipeline = Pipeline::new(loaded, WriteRules::default());
+
+    let mut captured = replay::read_paths(paths)?;
+    let now = now_ms();
+    if shift_to_now {
+        let delta = replay::shift_times(&mut captured, now, 60_000);
+        println!("shifted event times by {}", human_duration(delta));
+    }
+    let (records, skipped) = replay::decode(captured);
+
+    let mut store = EmbeddedStore::open(store_path)
+        .with_context(|| format!("failed to open the store {}", store_path.display()))?;
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let mut report = BatchReport::default();
+    let mut records = records.into_iter().peekable();
+    while records.peek().is_some() {
+        let batch: Vec<_> = records.by_ref().take(REPLAY_BATCH).collect();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        report.merge(tokio.block_on(pipeline.run(batch, &mut store, now, deadline)));
+    }
+
+    print_summary(&report, &skipped, store_path);
+    Ok(())
+}
+
+fn default_transforms() -> anyhow::Result<Vec<PathBuf>> {
+    let dir = Path::new(DEFAULT_TRANSFORMS_DIR);
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("no transforms given and {} cannot be read", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with("_transform.wasm"))
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        bail!("no *_transform.wasm in {}; build the guests first (see README)", dir.display());
+    }
+    Ok(found)
+}
+
+fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Path) {
+    let (written, retry, dead) = report.disposition_counts();
+    println!("events in: {}", report.events.len());
+    println!("records written to {}:", store.display());
+    let tables: std::collections::BTreeSet<&String> =
+        report.written.keys().chain(report.unchanged.keys()).collect();
+    for table in tables {
+        let new = report.written.get(table).copied().unwrap_or(0);
+        let same = report.unchanged.get(table).copied().unwrap_or(0);
+        println!("  {table}: {new} written, {same} already stored");
+    }
+    println!("records rejected: {}", report.rejected.len());
+    for r in &report.rejected {
+        println!("  {} {}: {}: {}", r.id, r.table, r.reason.as_str(), r.message);
+    }
+    println!("events fully written: {written}; to retry: {retry}; dead-lettered: {dead}");
+    for e in report.events.iter().filter(|e| e.disposition != Disposition::Written) {
+        let (what, reason) = match &e.disposition {
+            Disposition::Retry { reason } => ("retry", reason),
+            Disposition::DeadLetter { reason } => ("dead-letter", reason),
+            Disposition::Written => unreachable!(),
+        };
+        println!("  {what} {}: {reason}", e.id);
+    }
+    if !skipped.is_empty() {
+        println!("inputs skipped: {}", skipped.len());
+        for (origin, reason) in skipped {
+            println!("  {origin}: {reason}");
+        }
+    }
+}
+
+fn precompile_command(components: &[PathBuf], target: Option<String>) -> anyhow::Result<()> {
+    for path in components {
+        let wasm = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        let artifact = runtime::precompile(&wasm, target.as_deref())
+            .with_context(|| format!("failed to precompile {}", path.display()))?;
+        let out = path.with_extension("cwasm");
+        std::fs::write(&out, artifact).with_context(|| format!("failed to write {}", out.display()))?;
+        println!("{} -> {}", path.display(), out.display());
+    }
+    Ok(())
+}
+
+fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Result<()> {
+    if !store.exists() {
+        bail!("{} does not exist; run `connect-rt replay` first", store.display());
+    }
+    let store = EmbeddedStore::open(store)?;
+    for table in store.tables() {
+        if only.is_some_and(|t| t != table.as_str()) {
+            continue;
+        }
+        let rows = store.dump(&table)?;
+        println!("== {table}: {} rows", rows.len());
+        for row in rows.iter().take(limit) {
+            println!("{}", serde_json::to_string(row)?);
+        }
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| d.as_millis() as i64)
+}
+
+fn human_duration(ms: i64) -> String {
+    let hours = ms / 3_600_000;
+    format!("{hours} h {} min", (ms % 3_600_000) / 60_000)
+}

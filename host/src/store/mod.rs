@@ -2,6 +2,8 @@
 //! Timestream sink for production. Both report one [`WriteOutcome`] per record, in input
 //! order, so the pipeline can account for every input event.
 
+pub mod embedded;
+
 /// What happened to one record handed to a store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOutcome {
@@ -27,7 +29,10 @@ pub enum WriteOutcome {
 impl WriteOutcome {
     /// True for outcomes that count as written (including an idempotent replay).
     pub fn is_written(&self) -> bool {
-        matches!(self, WriteOutcome::Written | WriteOutcome::AlreadyCurrent { .. })
+        matches!(
+            self,
+            WriteOutcome::Written | WriteOutcome::AlreadyCurrent { .. }
+        )
     }
 }
 
@@ -37,6 +42,16 @@ pub struct Rejection {
     pub reason: RejectReason,
     /// The detail, e.g. Timestream's own `Reason` text.
     pub message: String,
+}
+
+impl Rejection {
+    /// A rejection of the given kind with its detail.
+    pub fn new(reason: RejectReason, message: impl Into<String>) -> Self {
+        Self {
+            reason,
+            message: message.into(),
+        }
+    }
 }
 
 /// The kinds of permanent rejection, named so that counts can be grouped by kind.
@@ -62,5 +77,19 @@ impl RejectReason {
             RejectReason::OutsideWriteWindow => "outside_write_window",
             RejectReason::Other => "other",
         }
+    }
+}
+
+impl crate::pipeline::RecordSink for embedded::EmbeddedStore {
+    /// The embedded store writes synchronously; it has no throttling or network, so the
+    /// deadline does not apply.
+    fn write(
+        &mut self,
+        records: Vec<crate::contract::TimestreamRecord>,
+        now_ms: i64,
+        _deadline: std::time::Instant,
+    ) -> impl std::future::Future<Output = Vec<WriteOutcome>> + Send {
+        let outcomes = embedded::EmbeddedStore::write(self, &records, now_ms);
+        std::future::ready(outcomes)
     }
 }

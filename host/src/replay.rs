@@ -1,0 +1,345 @@
+//! Feeding captured events into the pipeline: Lambda Kinesis event files, EventBridge event
+//! files, raw agent events (one per file, a JSON array, or JSON lines), or folders of them.
+//!
+//! Captured events are usually older than a store's write window (25 hours for the memory
+//! store), so [`shift_times`] can move every timestamp in them by one offset that puts the
+//! newest at the present, keeping their spacing.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::contract::{Event, KinesisMeta, SourceMeta};
+use crate::sources::{RecordId, SourceRecord, eventbridge, kinesis};
+
+/// Stream name given to raw agent events read from files, which have no Kinesis metadata.
+pub const REPLAY_STREAM: &str = "replay";
+
+/// One input document read from disk, before decoding.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// `file` or `file#n` for the n-th event of a multi-event file.
+    pub origin: String,
+    pub doc: Document,
+}
+
+/// What a captured document is.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// A Lambda Kinesis event.
+    KinesisEvent(Value),
+    /// An EventBridge event.
+    EventBridge(Value),
+    /// A raw agent event as a Kinesis record's data would hold it (any JSON, or bytes that
+    /// are not JSON: the transform reports what is wrong with it).
+    RawAgentEvent(Vec<u8>),
+    /// Not an event: kept to be reported as skipped, with the reason.
+    Skipped(String),
+}
+
+/// Reads every file under `paths` (folders: their `*.json` and `*.jsonl` files, sorted by
+/// name) into documents.
+///
+/// # Errors
+/// When a path cannot be read.
+pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"))
+                .collect();
+            entries.sort();
+            files.extend(entries);
+        } else {
+            files.push(path.clone());
+        }
+    }
+
+    let mut captured = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(&file)
+            .map_err(|e| anyhow::anyhow!("failed to read {}: {e}", file.display()))?;
+        captured.extend(classify_file(&file, bytes));
+    }
+    Ok(captured)
+}
+
+fn classify_file(file: &Path, bytes: Vec<u8>) -> Vec<Captured> {
+    let name = file.display().to_string();
+    if file.extension().is_some_and(|e| e == "jsonl") {
+        let text = String::from_utf8_lossy(&bytes);
+        return text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(n, line)| classify(format!("{name}#{}", n + 1), line.as_bytes().to_vec()))
+            .collect();
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(n, item)| Captured {
+                origin: format!("{name}#{}", n + 1),
+                doc: classify_value(item),
+            })
+            .collect(),
+        _ => vec![classify(name, bytes)],
+    }
+}
+
+fn classify(origin: String, bytes: Vec<u8>) -> Captured {
+    let doc = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value) => classify_value(value),
+        Err(_) => Document::RawAgentEvent(bytes),
+    };
+    Captured { origin, doc }
+}
+
+fn classify_value(value: Value) -> Document {
+    if kinesis::is_kinesis_event(&value) {
+        return Document::KinesisEvent(value);
+    }
+    if value.get("batchItemFailures").is_some() {
+        return Document::Skipped("a Lambda partial-batch response, not an event".into());
+    }
+    if is_schedule_trigger(&value) {
+        return Document::Skipped(
+            "a schedule trigger; collecting metadata needs the Amazon Connect API".into(),
+        );
+    }
+    if eventbridge::is_eventbridge_event(&value) {
+        return Document::EventBridge(value);
+    }
+    Document::RawAgentEvent(serde_json::to_vec(&value).expect("a Value serializes"))
+}
+
+/// True for what a schedule delivers: a classic scheduled rule's envelope, or EventBridge
+/// Scheduler's configured input (which may be `{}`).
+pub fn is_schedule_trigger(value: &Value) -> bool {
+    let detail_type = value.get("detail-type").and_then(Value::as_str);
+    detail_type == Some("Scheduled Event")
+        || value.get("scheduleArn").is_some()
+        || value.as_object().is_some_and(|o| o.is_empty())
+}
+
+/// Decodes captured documents into source records for the pipeline.
+pub fn decode(captured: Vec<Captured>) -> (Vec<SourceRecord>, Vec<(String, String)>) {
+    let mut records = Vec::new();
+    let mut skipped = Vec::new();
+    for Captured { origin, doc } in captured {
+        match doc {
+            Document::KinesisEvent(value) => {
+                let bytes = serde_json::to_vec(&value).expect("a Value serializes");
+                match kinesis::decode(&bytes) {
+                    Ok(decoded) => records.extend(decoded),
+                    Err(e) => skipped.push((origin, e.to_string())),
+                }
+            }
+            Document::EventBridge(value) => {
+                let bytes = serde_json::to_vec(&value).expect("a Value serializes");
+                records.push(eventbridge::decode(&bytes, &origin));
+            }
+            Document::RawAgentEvent(bytes) => records.push(raw_agent_event(origin, bytes)),
+            Document::Skipped(reason) => skipped.push((origin, reason)),
+        }
+    }
+    (records, skipped)
+}
+
+/// A raw agent event as if read from Kinesis. It has no arrival time (0), so the agent
+/// transform versions its records by the event's own timestamp.
+fn raw_agent_event(origin: String, bytes: Vec<u8>) -> SourceRecord {
+    let partition_key = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("AgentARN").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    let event = Event {
+        meta: SourceMeta::Kinesis(KinesisMeta {
+            stream_arn: REPLAY_STREAM.into(),
+            shard_id: REPLAY_STREAM.into(),
+            partition_key,
+            sequence_number: origin.clone(),
+            approximate_arrival_ms: 0,
+        }),
+        payload: bytes.clone(),
+    };
+    SourceRecord { id: RecordId::Local { origin }, decoded: Ok(event), original: bytes }
+}
+
+/// Moves every timestamp in `captured` by the offset that puts the newest one `margin_ms`
+/// before `now_ms`. Returns the offset applied, in milliseconds.
+pub fn shift_times(captured: &mut [Captured], now_ms: i64, margin_ms: i64) -> i64 {
+    let newest = captured.iter().filter_map(|c| newest_in_doc(&c.doc)).max();
+    let Some(newest) = newest else { return 0 };
+    let delta = now_ms - margin_ms - newest;
+    for c in captured.iter_mut() {
+        shift_doc(&mut c.doc, delta);
+    }
+    delta
+}
+
+fn newest_in_doc(doc: &Document) -> Option<i64> {
+    match doc {
+        Document::KinesisEvent(v) => kinesis_payloads(v).filter_map(|p| newest_in(&p)).max(),
+        Document::EventBridge(v) => newest_in(v),
+        Document::RawAgentEvent(bytes) => {
+            serde_json::from_slice::<Value>(bytes).ok().and_then(|v| newest_in(&v))
+        }
+        Document::Skipped(_) => None,
+    }
+}
+
+fn kinesis_payloads(event: &Value) -> impl Iterator<Item = Value> + '_ {
+    let records = event.get("Records").and_then(Value::as_array).into_iter().flatten();
+    records.filter_map(|r| {
+        let data = r.pointer("/kinesis/data")?.as_str()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(data).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    })
+}
+
+fn shift_doc(doc: &mut Document, delta: i64) {
+    match doc {
+        Document::KinesisEvent(v) => shift_kinesis_event(v, delta),
+        Document::EventBridge(v) => shift_value(v, delta),
+        Document::RawAgentEvent(bytes) => {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(bytes) {
+                shift_value(&mut v, delta);
+                *bytes = serde_json::to_vec(&v).expect("a Value serializes");
+            }
+        }
+        Document::Skipped(_) => {}
+    }
+}
+
+fn shift_kinesis_event(event: &mut Value, delta: i64) {
+    let Some(records) = event.get_mut("Records").and_then(Value::as_array_mut) else { return };
+    for record in records {
+        let Some(kinesis) = record.get_mut("kinesis") else { continue };
+        if let Some(arrival) = kinesis.get("approximateArrivalTimestamp").and_then(Value::as_f64)
+        {
+            let shifted = arrival + delta as f64 / 1000.0;
+            kinesis["approximateArrivalTimestamp"] = Value::from((shifted * 1000.0).round() / 1000.0);
+        }
+        let Some(data) = kinesis.get("data").and_then(Value::as_str) else { continue };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else { continue };
+        let Ok(mut payload) = serde_json::from_slice::<Value>(&bytes) else { continue };
+        shift_value(&mut payload, delta);
+        let encoded = serde_json::to_vec(&payload).expect("a Value serializes");
+        kinesis["data"] = Value::from(base64::engine::general_purpose::STANDARD.encode(encoded));
+    }
+}
+
+/// The newest RFC 3339 timestamp anywhere in `value`, in ms.
+fn newest_in(value: &Value) -> Option<i64> {
+    match value {
+        Value::String(s) => parse_timestamp(s).map(|(ms, _)| ms),
+        Value::Array(items) => items.iter().filter_map(newest_in).max(),
+        Value::Object(map) => map.values().filter_map(newest_in).max(),
+        _ => None,
+    }
+}
+
+/// Shifts every RFC 3339 timestamp string in `value` by `delta` ms, keeping its precision.
+fn shift_value(value: &mut Value, delta: i64) {
+    match value {
+        Value::String(s) => {
+            if let Some((ms, fraction_digits)) = parse_timestamp(s) {
+                *s = format_timestamp(ms + delta, fraction_digits);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_value(v, delta)),
+        Value::Object(map) => map.values_mut().for_each(|v| shift_value(v, delta)),
+        _ => {}
+    }
+}
+
+/// Parses an RFC 3339 timestamp such as `2025-03-04T09:00:01.902Z`: (epoch ms, digits of
+/// fraction). Other strings (ARNs, names, dates without a time) are not timestamps.
+fn parse_timestamp(s: &str) -> Option<(i64, usize)> {
+    if s.len() < 20 || s.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    let parsed = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    let fraction_digits = s[19..].strip_prefix('.').map_or(0, |rest| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    Some(((parsed.unix_timestamp_nanos() / 1_000_000) as i64, fraction_digits))
+}
+
+/// Formats epoch ms as UTC RFC 3339 with `fraction_digits` digits (0 to 3 are exact).
+fn format_timestamp(ms: i64, fraction_digits: usize) -> String {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .expect("shifted time within range");
+    let base = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    if fraction_digits == 0 {
+        return format!("{base}Z");
+    }
+    let millis = format!("{:03}", t.millisecond());
+    let fraction: String = millis.chars().chain(std::iter::repeat('0')).take(fraction_digits).collect();
+    format!("{base}.{fraction}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_shift_keeping_precision() {
+        let mut v = serde_json::json!({
+            "EventTimestamp": "2025-03-04T09:00:01.902Z",
+            "time": "2025-03-04T09:05:00Z",
+            "AgentARN": "arn:aws:connect:eu-west-2:111122223333:instance/x",
+            "Nested": [{"At": "2025-03-04T09:00:00.000Z"}],
+        });
+        shift_value(&mut v, 86_400_000 + 1);
+        assert_eq!(v["EventTimestamp"], "2025-03-05T09:00:01.903Z");
+        assert_eq!(v["time"], "2025-03-05T09:05:00Z");
+        assert_eq!(v["AgentARN"], "arn:aws:connect:eu-west-2:111122223333:instance/x");
+        assert_eq!(v["Nested"][0]["At"], "2025-03-05T09:00:00.001Z");
+    }
+
+    #[test]
+    fn shift_puts_newest_event_before_now() {
+        let event = br#"{"EventTimestamp":"2025-03-04T09:00:00.000Z","Other":"2025-03-04T08:00:00.000Z"}"#;
+        let mut captured = vec![classify("a.json".into(), event.to_vec())];
+        let now = 1_800_000_000_000;
+        let delta = shift_times(&mut captured, now, 60_000);
+        let Document::RawAgentEvent(bytes) = &captured[0].doc else { panic!("raw event") };
+        let v: Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(parse_timestamp(v["EventTimestamp"].as_str().unwrap()).unwrap().0, now - 60_000);
+        assert_eq!(parse_timestamp(v["Other"].as_str().unwrap()).unwrap().0, now - 60_000 - 3_600_000);
+        assert_eq!(delta, now - 60_000 - 1_741_078_800_000);
+    }
+
+    #[test]
+    fn documents_are_classified_by_shape() {
+        let kinds = |json: &str| match classify("f".into(), json.as_bytes().to_vec()).doc {
+            Document::KinesisEvent(_) => "kinesis",
+            Document::EventBridge(_) => "eventbridge",
+            Document::RawAgentEvent(_) => "raw",
+            Document::Skipped(_) => "skipped",
+        };
+        assert_eq!(kinds(r#"{"Records":[{"kinesis":{}}]}"#), "kinesis");
+        assert_eq!(kinds(r#"{"source":"aws.connect","detail-type":"x","detail":{}}"#), "eventbridge");
+        assert_eq!(kinds(r#"{"detail-type":"Scheduled Event","source":"aws.events"}"#), "skipped");
+        assert_eq!(kinds(r#"{"batchItemFailures":[]}"#), "skipped");
+        assert_eq!(kinds("{}"), "skipped");
+        assert_eq!(kinds(r#"{"EventType":"LOGIN"}"#), "raw");
+        assert_eq!(kinds("not json"), "raw");
+    }
+}
