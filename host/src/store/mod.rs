@@ -3,6 +3,7 @@
 //! order, so the pipeline can account for every input event.
 
 pub mod embedded;
+pub mod timestream;
 
 /// What happened to one record handed to a store.
 #[derive(Debug, Clone, PartialEq)]
