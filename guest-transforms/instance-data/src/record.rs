@@ -1,0 +1,216 @@
+//! The records the mapping returns, mirroring the WIT `timestream-record`, and the builder
+//! that keeps each one within Timestream's record size.
+
+/// Timestream's largest record, in bytes as it meters them (quota "Maximum record size").
+pub const MAX_RECORD_BYTES: usize = 2048;
+
+/// Bytes Timestream meters for a record's time.
+const TIME_BYTES: usize = 8;
+
+/// The unit of [`Record::time`]; mirrors the WIT `time-unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Milliseconds,
+    Seconds,
+    Microseconds,
+    Nanoseconds,
+}
+
+/// A typed measure value; mirrors the WIT `measure-value`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureValue {
+    Double(f64),
+    Bigint(i64),
+    Varchar(String),
+    Boolean(bool),
+    /// Milliseconds since the Unix epoch.
+    Timestamp(i64),
+}
+
+/// A dimension of a record; mirrors the WIT `dimension`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dimension {
+    pub name: String,
+    pub value: String,
+}
+
+/// One value of a multi-measure record; mirrors the WIT `measure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    pub name: String,
+    pub value: MeasureValue,
+}
+
+/// A Timestream multi-measure record; mirrors the WIT `timestream-record`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub table: String,
+    pub dimensions: Vec<Dimension>,
+    pub measure_name: String,
+    pub measures: Vec<Measure>,
+    pub time: i64,
+    pub time_unit: TimeUnit,
+    pub version: i64,
+}
+
+impl Record {
+    /// The value of the dimension called `name`, if the record has it.
+    pub fn dimension(&self, name: &str) -> Option<&str> {
+        let found = self
+            .dimensions
+            .iter()
+            .find(|dimension| dimension.name == name);
+        found.map(|dimension| dimension.value.as_str())
+    }
+
+    /// The value of the measure called `name`, if the record has it.
+    pub fn measure(&self, name: &str) -> Option<&MeasureValue> {
+        let found = self.measures.iter().find(|measure| measure.name == name);
+        found.map(|measure| &measure.value)
+    }
+}
+
+impl MeasureValue {
+    /// The bytes Timestream meters for the value: a string's UTF-8 length, 8 for a number or
+    /// timestamp, 1 for a boolean.
+    pub fn size_bytes(&self) -> usize {
+        match self {
+            MeasureValue::Double(_) | MeasureValue::Bigint(_) | MeasureValue::Timestamp(_) => 8,
+            MeasureValue::Varchar(text) => text.len(),
+            MeasureValue::Boolean(_) => 1,
+        }
+    }
+}
+
+/// Builds one multi-measure record whose `measure_name` is its table.
+///
+/// Measures are added in priority order. Absent values and empty strings are left out
+/// (Timestream has no null and rejects empty strings), and so is a measure that would take
+/// the record past [`MAX_RECORD_BYTES`]; [`RecordBuilder::finish`] reports the latter.
+pub(crate) struct RecordBuilder {
+    table: &'static str,
+    dimensions: Vec<Dimension>,
+    measures: Vec<Measure>,
+    size: usize,
+    left_out: Vec<String>,
+}
+
+impl RecordBuilder {
+    /// Starts a record with its dimensions, counted against the size from the start.
+    pub(crate) fn new(table: &'static str, dimensions: &[(&str, &str)]) -> Self {
+        let dimension_bytes: usize = dimensions.iter().map(|(n, v)| n.len() + v.len()).sum();
+        let dimensions = dimensions.iter().map(|&(name, value)| Dimension {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        });
+
+        Self {
+            table,
+            dimensions: dimensions.collect(),
+            measures: Vec::new(),
+            size: TIME_BYTES + dimension_bytes + table.len(),
+            left_out: Vec::new(),
+        }
+    }
+
+    pub(crate) fn varchar(&mut self, name: &str, value: Option<&str>) {
+        if let Some(text) = value.filter(|text| !text.is_empty()) {
+            self.push(name, MeasureValue::Varchar(text.to_owned()));
+        }
+    }
+
+    pub(crate) fn bigint(&mut self, name: &str, value: Option<i64>) {
+        if let Some(value) = value {
+            self.push(name, MeasureValue::Bigint(value));
+        }
+    }
+
+    pub(crate) fn boolean(&mut self, name: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.push(name, MeasureValue::Boolean(value));
+        }
+    }
+
+    /// Finishes the record at `time_ms`, which is its version too. Measures left out for
+    /// size are reported in `warnings`, naming the record by its last dimension, and so is a
+    /// record left without measures, which is not returned: Timestream needs at least one.
+    pub(crate) fn finish(self, time_ms: i64, warnings: &mut Vec<String>) -> Option<Record> {
+        let series = self
+            .dimensions
+            .last()
+            .map_or("", |last| last.value.as_str());
+        if !self.left_out.is_empty() {
+            let left_out = self.left_out.join(", ");
+            warnings.push(format!(
+                "{} record of {series} left out {left_out} to stay within {MAX_RECORD_BYTES} \
+                 bytes",
+                self.table
+            ));
+        }
+        if self.measures.is_empty() {
+            let table = self.table;
+            warnings.push(format!(
+                "{table} record of {series} has no values; not written"
+            ));
+            return None;
+        }
+
+        Some(Record {
+            table: self.table.to_owned(),
+            dimensions: self.dimensions,
+            measure_name: self.table.to_owned(),
+            measures: self.measures,
+            time: time_ms,
+            time_unit: TimeUnit::Milliseconds,
+            version: time_ms,
+        })
+    }
+
+    fn push(&mut self, name: &str, value: MeasureValue) {
+        let size = name.len() + value.size_bytes();
+        if self.size + size > MAX_RECORD_BYTES {
+            self.left_out.push(name.to_owned());
+            return;
+        }
+
+        self.size += size;
+        let name = name.to_owned();
+        self.measures.push(Measure { name, value });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_RECORD_BYTES, MeasureValue, RecordBuilder};
+
+    #[test]
+    fn a_measure_that_would_pass_the_limit_is_left_out_and_reported() {
+        let mut builder = RecordBuilder::new("Queue", &[("InstanceArn", "i"), ("QueueArn", "q")]);
+        let fill = "x".repeat(MAX_RECORD_BYTES - 8 - 21 - 5 - 4);
+        builder.varchar("Name", Some(&fill));
+        builder.boolean("Late", Some(true));
+        builder.varchar("Empty", Some(""));
+
+        let mut warnings = Vec::new();
+        let record = builder.finish(7, &mut warnings).unwrap();
+
+        assert_eq!(record.measure("Name"), Some(&MeasureValue::Varchar(fill)));
+        assert_eq!(record.measures.len(), 1);
+        assert_eq!(
+            warnings,
+            ["Queue record of q left out Late to stay within 2048 bytes"]
+        );
+        assert_eq!((record.time, record.version), (7, 7));
+    }
+
+    #[test]
+    fn a_record_without_measures_is_not_returned() {
+        let mut builder = RecordBuilder::new("User", &[("InstanceArn", "i"), ("Arn", "u")]);
+        builder.varchar("Username", None);
+
+        let mut warnings = Vec::new();
+
+        assert_eq!(builder.finish(7, &mut warnings), None);
+        assert_eq!(warnings, ["User record of u has no values; not written"]);
+    }
+}
