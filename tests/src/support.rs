@@ -1,7 +1,9 @@
 //! Helpers for driving the real host: loading guests, building events, running a pipeline
 //! into an in-memory embedded store.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -26,15 +28,35 @@ pub fn runtime_with(limits: RuntimeLimits) -> TransformRuntime {
     TransformRuntime::new(limits).expect("the runtime starts")
 }
 
-/// Loads a guest component (compiling it; tests do not precompile).
+/// Loads a guest component into the shared runtime.
 pub fn load(path: &str) -> Transform {
     load_with(runtime(), path)
 }
 
-/// Loads a guest component into `runtime`.
+/// Loads a guest component into `runtime`, from an artifact precompiled once per test
+/// binary (as the Lambda does), so tests do not pay for compiling it again and again.
 pub fn load_with(runtime: &TransformRuntime, path: &str) -> Transform {
-    let spec = TransformSpec { path: path.into(), config: Default::default(), allow_compile: true };
+    let spec = TransformSpec { path: artifact(path), config: Default::default(), allow_compile: false };
     runtime.load(&spec).unwrap_or_else(|e| panic!("{path} loads: {e}"))
+}
+
+/// The precompiled artifact of a guest, made on first use in a folder that lives as long as
+/// the test process.
+fn artifact(path: &str) -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static MADE: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"));
+    let mut made = MADE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    made.entry(path.to_owned())
+        .or_insert_with(|| {
+            let wasm = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            let artifact = connect_rt::runtime::precompile(&wasm, None).expect("guest precompiles");
+            let name = Path::new(path).file_stem().expect("a file name");
+            let out = dir.path().join(name).with_extension("cwasm");
+            std::fs::write(&out, artifact).expect("artifact written");
+            out
+        })
+        .clone()
 }
 
 /// A deadline no test reaches.
