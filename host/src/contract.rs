@@ -63,3 +63,41 @@ impl MeasureValue {
         }
     }
 }
+
+impl TimestreamRecord {
+    /// The record as JSON, for golden files, dead letters and debugging output. Dimensions
+    /// and measures keep their order; each measure carries its Timestream type.
+    pub fn to_json(&self) -> serde_json::Value {
+        let dimensions: serde_json::Map<String, serde_json::Value> = self
+            .dimensions
+            .iter()
+            .map(|d| (d.name.clone(), serde_json::Value::from(d.value.as_str())))
+            .collect();
+        let measures: Vec<serde_json::Value> = self
+            .measures
+            .iter()
+            .map(|m| serde_json::json!({ "name": m.name, "type": m.value.type_name(), "value": m.value.to_json() }))
+            .collect();
+        serde_json::json!({
+            "table": self.table,
+            "dimensions": dimensions,
+            "measure_name": self.measure_name,
+            "measures": measures,
+            "time": self.time,
+            "time_unit": self.time_unit.as_timestream_str(),
+            "version": self.version,
+        })
+    }
+}
+
+impl MeasureValue {
+    /// The value as JSON (a TIMESTAMP as its epoch milliseconds).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            MeasureValue::Double(v) => serde_json::Value::from(*v),
+            MeasureValue::Bigint(v) | MeasureValue::Timestamp(v) => serde_json::Value::from(*v),
+            MeasureValue::Varchar(v) => serde_json::Value::from(v.as_str()),
+            MeasureValue::Boolean(v) => serde_json::Value::from(*v),
+        }
+    }
+}

@@ -6,7 +6,10 @@
 //! [`records`] checks every record against Timestream's write rules, and [`store`] writes
 //! them. [`contract`] holds the types generated from `wit/transform.wit`.
 
+pub mod collect;
 pub mod contract;
+pub mod deadletter;
+pub mod lambda;
 pub mod pipeline;
 pub mod records;
 pub mod replay;

@@ -76,6 +76,27 @@ pub struct BatchReport {
     /// Records the store already held at the same or a newer version, by table.
     pub unchanged: BTreeMap<String, usize>,
     pub rejected: Vec<RejectedRecord>,
+    /// Per transform (`name@version`): what went in and out, for logs and metrics.
+    pub transforms: BTreeMap<String, TransformStats>,
+}
+
+/// What one transform did in a batch.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct TransformStats {
+    /// Input events it was given.
+    pub events_in: usize,
+    /// Records it produced.
+    pub records_out: usize,
+    /// Events it failed to transform.
+    pub events_failed: usize,
+    /// Records refused by the write rules or the store.
+    pub records_rejected: usize,
+    /// Input events dead-lettered.
+    pub events_dead_lettered: usize,
+    /// Input events to be retried.
+    pub events_retried: usize,
+    /// Time spent in the transform call, including isolating faults.
+    pub transform_time: std::time::Duration,
 }
 
 impl BatchReport {
@@ -112,6 +133,16 @@ impl BatchReport {
             *self.unchanged.entry(table).or_default() += n;
         }
         self.rejected.extend(other.rejected);
+        for (name, stats) in other.transforms {
+            let mine = self.transforms.entry(name).or_default();
+            mine.events_in += stats.events_in;
+            mine.records_out += stats.records_out;
+            mine.events_failed += stats.events_failed;
+            mine.records_rejected += stats.records_rejected;
+            mine.events_dead_lettered += stats.events_dead_lettered;
+            mine.events_retried += stats.events_retried;
+            mine.transform_time += stats.transform_time;
+        }
     }
 }
 
@@ -197,14 +228,19 @@ impl Pipeline {
             let transform = self.transforms[t].clone();
             let labels: Vec<String> =
                 indices.iter().map(|&i| pending[i].report.id.to_string()).collect();
-            let outputs = run_blocking(transform.clone(), events, labels, deadline).await;
             let tag = format!("{}@{}", transform.info().name, transform.info().version);
+            let started = Instant::now();
+            let outputs = run_blocking(transform.clone(), events, labels, deadline).await;
+            let stats = report.transforms.entry(tag.clone()).or_default();
+            stats.events_in += indices.len();
+            stats.transform_time += started.elapsed();
 
             for (&i, output) in indices.iter().zip(outputs) {
                 pending[i].report.transform = Some(tag.clone());
                 let records = match output {
                     Ok(records) => records,
                     Err(failure) => {
+                        stats.events_failed += 1;
                         let reason = describe_failure(&failure);
                         if failure.retryable {
                             pending[i].retry.push(reason);
@@ -215,6 +251,7 @@ impl Pipeline {
                     }
                 };
                 pending[i].report.records = records.len();
+                stats.records_out += records.len();
                 for record in records {
                     match rules::check(&record, now_ms, &self.rules) {
                         Ok(()) => {
@@ -222,7 +259,7 @@ impl Pipeline {
                             owners.push(i);
                         }
                         Err(rejection) => {
-                            reject(&mut pending[i], &mut report, &record.table, rejection)
+                            reject(&mut pending[i], &mut report.rejected, &record.table, rejection)
                         }
                     }
                 }
@@ -239,7 +276,7 @@ impl Pipeline {
                     *report.unchanged.entry(table).or_default() += 1
                 }
                 WriteOutcome::Rejected(rejection) => {
-                    reject(&mut pending[i], &mut report, &table, rejection)
+                    reject(&mut pending[i], &mut report.rejected, &table, rejection)
                 }
                 WriteOutcome::Retryable { reason } => {
                     pending[i].retry.push(format!("{table}: {reason}"))
@@ -248,6 +285,7 @@ impl Pipeline {
         }
 
         report.events = pending.into_iter().map(Pending::finish).collect();
+        count_outcomes(&mut report);
         report
     }
 
@@ -257,9 +295,26 @@ impl Pipeline {
     }
 }
 
-fn reject(entry: &mut Pending, report: &mut BatchReport, table: &str, rejection: Rejection) {
-    entry.dead.push(format!("{table} record rejected ({}): {}", rejection.reason.as_str(), rejection.message));
-    report.rejected.push(RejectedRecord {
+/// Adds each event's final disposition and rejected records to its transform's stats.
+fn count_outcomes(report: &mut BatchReport) {
+    for event in &report.events {
+        let Some(stats) = event.transform.as_ref().and_then(|t| report.transforms.get_mut(t))
+        else {
+            continue;
+        };
+        match event.disposition {
+            Disposition::Retry { .. } => stats.events_retried += 1,
+            Disposition::DeadLetter { .. } => stats.events_dead_lettered += 1,
+            Disposition::Written => {}
+        }
+        stats.records_rejected += report.rejected.iter().filter(|r| r.id == event.id).count();
+    }
+}
+
+fn reject(entry: &mut Pending, rejected: &mut Vec<RejectedRecord>, table: &str, rejection: Rejection) {
+    let reason = rejection.reason.as_str();
+    entry.dead.push(format!("{table} record rejected ({reason}): {}", rejection.message));
+    rejected.push(RejectedRecord {
         id: entry.report.id.clone(),
         table: table.to_owned(),
         reason: rejection.reason,

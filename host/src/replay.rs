@@ -12,7 +12,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::contract::{Event, KinesisMeta, SourceMeta};
+use crate::contract::{Event, KinesisMeta, SnapshotMeta, SourceMeta};
 use crate::sources::{RecordId, SourceRecord, eventbridge, kinesis};
 
 /// Stream name given to raw agent events read from files, which have no Kinesis metadata.
@@ -36,6 +36,9 @@ pub enum Document {
     /// A raw agent event as a Kinesis record's data would hold it (any JSON, or bytes that
     /// are not JSON: the transform reports what is wrong with it).
     RawAgentEvent(Vec<u8>),
+    /// A recorded metadata snapshot of one Amazon Connect instance
+    /// (`docs/snapshot-format.md`).
+    Snapshot(Value),
     /// Not an event: kept to be reported as skipped, with the reason.
     Skipped(String),
 }
@@ -116,6 +119,9 @@ fn classify_value(value: Value) -> Document {
     if eventbridge::is_eventbridge_event(&value) {
         return Document::EventBridge(value);
     }
+    if value.get("InstanceId").is_some() && value.get("CollectedAt").is_some() {
+        return Document::Snapshot(value);
+    }
     Document::RawAgentEvent(serde_json::to_vec(&value).expect("a Value serializes"))
 }
 
@@ -146,6 +152,7 @@ pub fn decode(captured: Vec<Captured>) -> (Vec<SourceRecord>, Vec<(String, Strin
                 records.push(eventbridge::decode(&bytes, &origin));
             }
             Document::RawAgentEvent(bytes) => records.push(raw_agent_event(origin, bytes)),
+            Document::Snapshot(value) => records.push(snapshot(&value)),
             Document::Skipped(reason) => skipped.push((origin, reason)),
         }
     }
@@ -172,6 +179,18 @@ fn raw_agent_event(origin: String, bytes: Vec<u8>) -> SourceRecord {
     SourceRecord { id: RecordId::Local { origin }, decoded: Ok(event), original: bytes }
 }
 
+/// A recorded snapshot as if just collected at its `CollectedAt` time.
+fn snapshot(value: &Value) -> SourceRecord {
+    let instance_id = value["InstanceId"].as_str().unwrap_or_default().to_owned();
+    let collected_at_ms = value["CollectedAt"].as_str().and_then(parse_timestamp).map_or(0, |t| t.0);
+    let payload = serde_json::to_vec(value).expect("a Value serializes");
+    let event = Event {
+        meta: SourceMeta::Scheduled(SnapshotMeta { instance_id: instance_id.clone(), collected_at_ms }),
+        payload: payload.clone(),
+    };
+    SourceRecord { id: RecordId::Snapshot { instance_id }, decoded: Ok(event), original: payload }
+}
+
 /// Moves every timestamp in `captured` by the offset that puts the newest one `margin_ms`
 /// before `now_ms`. Returns the offset applied, in milliseconds.
 pub fn shift_times(captured: &mut [Captured], now_ms: i64, margin_ms: i64) -> i64 {
@@ -187,7 +206,7 @@ pub fn shift_times(captured: &mut [Captured], now_ms: i64, margin_ms: i64) -> i6
 fn newest_in_doc(doc: &Document) -> Option<i64> {
     match doc {
         Document::KinesisEvent(v) => kinesis_payloads(v).filter_map(|p| newest_in(&p)).max(),
-        Document::EventBridge(v) => newest_in(v),
+        Document::EventBridge(v) | Document::Snapshot(v) => newest_in(v),
         Document::RawAgentEvent(bytes) => {
             serde_json::from_slice::<Value>(bytes).ok().and_then(|v| newest_in(&v))
         }
@@ -207,7 +226,7 @@ fn kinesis_payloads(event: &Value) -> impl Iterator<Item = Value> + '_ {
 fn shift_doc(doc: &mut Document, delta: i64) {
     match doc {
         Document::KinesisEvent(v) => shift_kinesis_event(v, delta),
-        Document::EventBridge(v) => shift_value(v, delta),
+        Document::EventBridge(v) | Document::Snapshot(v) => shift_value(v, delta),
         Document::RawAgentEvent(bytes) => {
             if let Ok(mut v) = serde_json::from_slice::<Value>(bytes) {
                 shift_value(&mut v, delta);
@@ -332,6 +351,7 @@ mod tests {
             Document::KinesisEvent(_) => "kinesis",
             Document::EventBridge(_) => "eventbridge",
             Document::RawAgentEvent(_) => "raw",
+            Document::Snapshot(_) => "snapshot",
             Document::Skipped(_) => "skipped",
         };
         assert_eq!(kinds(r#"{"Records":[{"kinesis":{}}]}"#), "kinesis");
@@ -341,5 +361,6 @@ mod tests {
         assert_eq!(kinds("{}"), "skipped");
         assert_eq!(kinds(r#"{"EventType":"LOGIN"}"#), "raw");
         assert_eq!(kinds("not json"), "raw");
+        assert_eq!(kinds(r#"{"InstanceId":"i","CollectedAt":"2025-03-04T09:05:00Z"}"#), "snapshot");
     }
 }

@@ -8,6 +8,7 @@ mod load;
 mod state;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -150,6 +151,12 @@ pub struct Transform {
 }
 
 impl Transform {
+    /// The transform with `config` as the values its guest reads with `get-config`.
+    pub fn with_config(mut self, config: BTreeMap<String, String>) -> Self {
+        self.config = Arc::new(config);
+        self
+    }
+
     /// What the transform says about itself (from `describe`, called at load).
     pub fn info(&self) -> &TransformInfo {
         &self.info
@@ -159,55 +166,65 @@ impl Transform {
     /// output per event, in order. `labels` name each event (shard and sequence number, or
     /// event id) for log lines and failure reports. `deadline` bounds the extra calls used to
     /// isolate a faulting event; events not isolated by then fail as retryable.
-    pub fn run_batch(&self, events: Vec<Event>, labels: &[String], deadline: Instant) -> Vec<EventOutput> {
+    pub fn run_batch(
+        &self,
+        events: &[Event],
+        labels: &[String],
+        deadline: Instant,
+    ) -> Vec<EventOutput> {
         let labels: Arc<[String]> = labels.into();
-        let indices: Vec<usize> = (0..events.len()).collect();
         let mut outputs: Vec<Option<EventOutput>> = vec![None; events.len()];
-        self.run_isolating(&events, &indices, &labels, deadline, &mut outputs);
+        self.run_isolating(events, 0..events.len(), &labels, deadline, &mut outputs);
         outputs.into_iter().map(|o| o.expect("every event gets an output")).collect()
     }
 
-    /// Calls the guest on `indices`; when the call faults, splits the events in halves and
-    /// tries each half in a fresh instance, so only the events that fault fail.
+    /// Calls the guest on the events in `range`; when the call faults, splits the range in
+    /// halves and tries each half in a fresh instance, so only the events that fault fail.
     fn run_isolating(
         &self,
         events: &[Event],
-        indices: &[usize],
+        range: Range<usize>,
         labels: &Arc<[String]>,
         deadline: Instant,
         outputs: &mut [Option<EventOutput>],
     ) {
-        let batch: Vec<Event> = indices.iter().map(|&i| events[i].clone()).collect();
-        let batch_labels: Arc<[String]> = indices.iter().map(|&i| labels[i].clone()).collect();
+        if range.is_empty() {
+            return;
+        }
+        let batch_labels: Arc<[String]> = if range.len() == labels.len() {
+            labels.clone()
+        } else {
+            labels[range.clone()].into()
+        };
 
-        match self.call(batch, batch_labels) {
+        match self.call(&events[range.clone()], batch_labels) {
             Ok(results) => {
-                for (&i, result) in indices.iter().zip(results) {
-                    outputs[i] = Some(result);
+                for (slot, result) in outputs[range].iter_mut().zip(results) {
+                    *slot = Some(result);
                 }
             }
-            Err(fault) if indices.len() == 1 => outputs[indices[0]] = Some(Err(fault)),
+            Err(fault) if range.len() == 1 => outputs[range.start] = Some(Err(fault)),
             Err(fault) if Instant::now() >= deadline => {
-                for &i in indices {
-                    outputs[i] = Some(Err(out_of_time(&fault)));
+                for slot in &mut outputs[range] {
+                    *slot = Some(Err(out_of_time(&fault)));
                 }
             }
             Err(fault) => {
                 tracing::debug!(
                     transform = %self.name,
-                    events = indices.len(),
+                    events = range.len(),
                     reason = %fault.message,
                     "guest faulted; isolating the events that cause it",
                 );
-                let (left, right) = indices.split_at(indices.len() / 2);
-                self.run_isolating(events, left, labels, deadline, outputs);
-                self.run_isolating(events, right, labels, deadline, outputs);
+                let middle = range.start + range.len() / 2;
+                self.run_isolating(events, range.start..middle, labels, deadline, outputs);
+                self.run_isolating(events, middle..range.end, labels, deadline, outputs);
             }
         }
     }
 
     /// One guest call in a fresh store. `Err` means the call as a whole faulted.
-    fn call(&self, events: Vec<Event>, labels: Arc<[String]>) -> Result<Vec<EventOutput>, TransformFailure> {
+    fn call(&self, events: &[Event], labels: Arc<[String]>) -> Result<Vec<EventOutput>, TransformFailure> {
         let expected = events.len();
         let state = GuestState::new(&self.linker_limits, self.name.clone(), self.config.clone(), labels);
         let mut store = Store::new(&self.engine, state);
@@ -218,7 +235,7 @@ impl Transform {
         let result = self
             .pre
             .instantiate(&mut store)
-            .and_then(|guest| guest.connect_rt_transform_transform().call_transform_batch(&mut store, &events));
+            .and_then(|guest| guest.connect_rt_transform_transform().call_transform_batch(&mut store, events));
 
         let dropped = store.data().dropped_log_lines();
         if dropped > 0 {
@@ -283,7 +300,7 @@ fn fault(error: &wasmtime::Error, limits: &RuntimeLimits, guest_output: Vec<Stri
             FailureKind::Trap,
             format!("transform tried to grow memory beyond its {} MiB cap", limits.memory_bytes >> 20),
         ),
-        _ if format!("{error:?}").contains("forcing a memory growth failure") => (
+        _ if format!("{error:?}").contains("forcing trap when growing memory") => (
             FailureKind::Trap,
             format!("transform tried to grow memory beyond its {} MiB cap", limits.memory_bytes >> 20),
         ),

@@ -1,0 +1,361 @@
+//! The Lambda function: one binary for the Kinesis event source (agent events), the
+//! EventBridge rule (contact events) and the schedule (metadata snapshots), told apart by the
+//! payload's shape.
+//!
+//! [`App::from_config`] runs once per cold start; [`App::handle`] once per invocation.
+
+pub mod config;
+pub mod metrics;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::streams::KinesisEventResponse;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::contract::TimestreamRecord;
+use crate::deadletter::{DeadLetter, DeadLetterQueue};
+use crate::pipeline::{BatchReport, Disposition, EventReport, Pipeline, RecordSink};
+use crate::runtime::{Transform, TransformRuntime, TransformSpec};
+use crate::sources::{PayloadError, RecordId, eventbridge, kinesis};
+use crate::store::WriteOutcome;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::timestream::{TimestreamSettings, TimestreamSink};
+use config::{Config, DeadLetterConfig, SinkConfig};
+
+/// What an invocation's payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// A Lambda Kinesis event (`Records[].kinesis`).
+    Kinesis,
+    /// An EventBridge event other than a scheduled one (contact events).
+    EventBridge,
+    /// A classic scheduled rule's event, or EventBridge Scheduler's configured input (which
+    /// may be `{}`).
+    Schedule,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(rename = "Records")]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "detail-type")]
+    detail_type: Option<String>,
+    source: Option<String>,
+}
+
+/// Tells the payload kinds apart by shape, without parsing the records themselves.
+///
+/// # Errors
+/// When the payload is not JSON.
+pub fn classify(payload: &[u8]) -> Result<PayloadKind, PayloadError> {
+    let probe: Probe = serde_json::from_slice(payload)
+        .map_err(|e| PayloadError { what: "JSON object", reason: e.to_string() })?;
+    Ok(match (probe.records, probe.detail_type.as_deref(), probe.source) {
+        (Some(_), _, _) => PayloadKind::Kinesis,
+        (None, Some("Scheduled Event"), _) => PayloadKind::Schedule,
+        (None, Some(_), Some(_)) => PayloadKind::EventBridge,
+        _ => PayloadKind::Schedule,
+    })
+}
+
+/// The sink the configuration chose.
+pub enum AnySink {
+    Embedded(EmbeddedStore),
+    Timestream(TimestreamSink),
+}
+
+impl RecordSink for AnySink {
+    async fn write(
+        &mut self,
+        records: Vec<TimestreamRecord>,
+        now_ms: i64,
+        deadline: Instant,
+    ) -> Vec<WriteOutcome> {
+        match self {
+            AnySink::Embedded(store) => RecordSink::write(store, records, now_ms, deadline).await,
+            AnySink::Timestream(sink) => sink.write(records, now_ms, deadline).await,
+        }
+    }
+}
+
+/// Where dead letters go.
+pub enum DeadLetterTarget {
+    Sqs(DeadLetterQueue),
+    /// JSON lines appended to a file (local runs with the embedded store).
+    File(PathBuf),
+}
+
+impl DeadLetterTarget {
+    /// Sends `letters`; returns the ids of those that could not be sent, with the reason.
+    async fn send(&self, letters: Vec<DeadLetter>, deadline: Instant) -> Vec<(String, String)> {
+        match self {
+            DeadLetterTarget::Sqs(queue) => queue.send(letters, deadline).await.failed,
+            DeadLetterTarget::File(path) => append_lines(path, &letters)
+                .err()
+                .map(|e| letters.iter().map(|l| (l.id.clone(), e.to_string())).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn append_lines(path: &Path, letters: &[DeadLetter]) -> std::io::Result<()> {
+    if letters.is_empty() {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    for letter in letters {
+        let line = serde_json::to_string(letter).map_err(std::io::Error::other)?;
+        writeln!(file, "{line}")?;
+    }
+    Ok(())
+}
+
+/// An invocation that must fail so Lambda delivers it again (EventBridge and schedule
+/// invocations, which have no partial-batch response).
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    #[error("{0}")]
+    Payload(#[from] PayloadError),
+    #[error("{count} event(s) must be retried: {reasons}")]
+    Retry { count: usize, reasons: String },
+}
+
+/// The function's state across invocations.
+pub struct App {
+    pipeline: Pipeline,
+    sink: Mutex<AnySink>,
+    dead_letters: DeadLetterTarget,
+    config: Config,
+}
+
+impl App {
+    /// Builds the function from its configuration: loads every transform, creates the sink
+    /// and the dead-letter target.
+    ///
+    /// # Errors
+    /// When a transform does not load (named by path) or a client cannot be built.
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let transforms = load_transforms(&config)?;
+        let pipeline = Pipeline::new(transforms, config.rules.clone());
+
+        let aws = match (&config.sink, &config.dead_letters) {
+            (SinkConfig::Embedded { .. }, DeadLetterConfig::File { .. }) => None,
+            _ => Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await),
+        };
+        let sink = match &config.sink {
+            SinkConfig::Embedded { path } => AnySink::Embedded(EmbeddedStore::open(path)?),
+            SinkConfig::Timestream { database, tables, endpoint, max_concurrent_writes } => {
+                let settings = TimestreamSettings {
+                    database: database.clone(),
+                    tables: tables.clone(),
+                    endpoint_override: endpoint.clone(),
+                    max_concurrent_writes: *max_concurrent_writes,
+                    ..TimestreamSettings::default()
+                };
+                let aws = aws.as_ref().expect("AWS config is loaded for Timestream");
+                AnySink::Timestream(TimestreamSink::new(aws, settings).await?)
+            }
+        };
+        let dead_letters = match &config.dead_letters {
+            DeadLetterConfig::File { path } => DeadLetterTarget::File(path.clone()),
+            DeadLetterConfig::Sqs { queue_url } => {
+                let aws = aws.as_ref().expect("AWS config is loaded for SQS");
+                DeadLetterTarget::Sqs(DeadLetterQueue::new(aws, queue_url.clone()))
+            }
+        };
+        Ok(Self { pipeline, sink: Mutex::new(sink), dead_letters, config })
+    }
+
+    /// Handles one invocation. `deadline` is the invocation's own deadline.
+    ///
+    /// # Errors
+    /// [`HandlerError`] when the payload is unreadable, or when EventBridge or schedule
+    /// events must be retried.
+    pub async fn handle(&self, payload: &[u8], deadline: Instant) -> Result<Value, HandlerError> {
+        let work_deadline = deadline.checked_sub(self.config.reserved_time).unwrap_or_else(Instant::now);
+        let kind = classify(payload)?;
+        let records = match kind {
+            PayloadKind::Kinesis => kinesis::decode(payload)?,
+            PayloadKind::EventBridge => vec![eventbridge::decode(payload, "invocation payload")],
+            PayloadKind::Schedule => {
+                // TODO(#4): collect instance, queue and user metadata through the Amazon
+                // Connect API and run the instance-data transform on the snapshot.
+                tracing::warn!("schedule invocation: metadata collection is not available yet");
+                Vec::new()
+            }
+        };
+
+        let now = now_ms();
+        let mut report = {
+            let mut sink = self.sink.lock().await;
+            self.pipeline.run(records, &mut *sink, now, work_deadline).await
+        };
+        let unsent = self.settle_dead_letters(&mut report, deadline).await;
+        self.log_and_measure(&report, kind, unsent, now);
+        respond(kind, &report)
+    }
+
+    /// Sends dead letters; those that cannot be sent become retries (nothing is lost).
+    async fn settle_dead_letters(&self, report: &mut BatchReport, deadline: Instant) -> usize {
+        let letters: Vec<DeadLetter> = report.dead_letters().map(dead_letter).collect();
+        if letters.is_empty() {
+            return 0;
+        }
+        let failed = self.dead_letters.send(letters, deadline).await;
+        for (id, reason) in &failed {
+            if let Some(event) = report.events.iter_mut().find(|e| &e.id.to_string() == id) {
+                let why = format!("dead-letter queue unavailable ({reason})");
+                event.disposition = Disposition::Retry { reason: why };
+            }
+        }
+        failed.len()
+    }
+
+    fn log_and_measure(&self, report: &BatchReport, kind: PayloadKind, unsent: usize, now: i64) {
+        let (written, retried, dead_lettered) = report.disposition_counts();
+        let records_written: usize = report.written.values().sum();
+        let records_unchanged: usize = report.unchanged.values().sum();
+        tracing::info!(
+            kind = ?kind,
+            events = report.events.len(),
+            written,
+            retried,
+            dead_lettered,
+            records_written,
+            records_unchanged,
+            records_rejected = report.rejected.len(),
+            dead_letters_unsent = unsent,
+            "invocation done",
+        );
+        if dead_lettered > 0 {
+            tracing::warn!(dead_lettered, "events dead-lettered; see the dead-letter queue for reasons");
+        }
+        if unsent > 0 {
+            tracing::error!(unsent, "dead letters could not be sent; those events are retried");
+        }
+        for (transform, stats) in &report.transforms {
+            println!("{}", metrics::emf_line(&self.config.metrics_namespace, transform, stats, now));
+        }
+    }
+}
+
+fn respond(kind: PayloadKind, report: &BatchReport) -> Result<Value, HandlerError> {
+    if kind == PayloadKind::Kinesis {
+        let mut response = KinesisEventResponse::default();
+        response.set_failures(report.batch_item_failures());
+        return Ok(serde_json::to_value(response).expect("the response serializes"));
+    }
+
+    let retries: Vec<String> = report
+        .events
+        .iter()
+        .filter_map(|e| match &e.disposition {
+            Disposition::Retry { reason } => Some(format!("{}: {reason}", e.id)),
+            _ => None,
+        })
+        .collect();
+    if !retries.is_empty() {
+        return Err(HandlerError::Retry { count: retries.len(), reasons: retries.join("; ") });
+    }
+    let (written, _, dead_lettered) = report.disposition_counts();
+    Ok(serde_json::json!({ "written": written, "deadLettered": dead_lettered }))
+}
+
+/// The dead letter for an input record: its identity, payload, transform and reason.
+pub fn dead_letter(event: &EventReport) -> DeadLetter {
+    let reason = match &event.disposition {
+        Disposition::DeadLetter { reason } | Disposition::Retry { reason } => reason.clone(),
+        Disposition::Written => String::new(),
+    };
+    let mut letter = DeadLetter {
+        id: event.id.to_string(),
+        source: String::new(),
+        stream_arn: None,
+        shard_id: None,
+        sequence_number: None,
+        event_id: None,
+        transform: event.transform.clone(),
+        reason,
+        payload: String::from_utf8_lossy(&event.original).into_owned(),
+    };
+    match &event.id {
+        RecordId::Kinesis { stream_arn, shard_id, sequence_number } => {
+            letter.source = "kinesis".into();
+            letter.stream_arn = Some(stream_arn.clone());
+            letter.shard_id = Some(shard_id.clone());
+            letter.sequence_number = Some(sequence_number.clone());
+        }
+        RecordId::EventBridge { id } => {
+            letter.source = "eventbridge".into();
+            letter.event_id = Some(id.clone());
+        }
+        RecordId::Snapshot { .. } => letter.source = "schedule".into(),
+        RecordId::Local { .. } => letter.source = "local".into(),
+    }
+    letter
+}
+
+fn load_transforms(config: &Config) -> anyhow::Result<Vec<Arc<Transform>>> {
+    let runtime = TransformRuntime::new(config.limits.clone())?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&config.transforms_dir)
+        .map_err(|e| anyhow::anyhow!("TRANSFORMS_DIR {}: {e}", config.transforms_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm" || (config.allow_compile && x == "wasm")))
+        .collect();
+    paths.sort();
+    // A `.wasm` with a `.cwasm` beside it is loaded once, through the artifact.
+    paths.dedup_by(|a, b| a.with_extension("") == b.with_extension(""));
+    anyhow::ensure!(!paths.is_empty(), "TRANSFORMS_DIR {} holds no transform", config.transforms_dir.display());
+
+    let mut transforms = Vec::new();
+    for path in paths {
+        let spec = TransformSpec { path, config: Default::default(), allow_compile: config.allow_compile };
+        let transform = runtime.load(&spec)?;
+        let settings = config.transform_config.get(&transform.info().name).cloned().unwrap_or_default();
+        transforms.push(Arc::new(transform.with_config(settings)));
+    }
+    Ok(transforms)
+}
+
+/// Runs the Lambda: reads the configuration, loads everything, then serves invocations.
+///
+/// # Errors
+/// A configuration or load failure at cold start (the message names the setting or file).
+pub async fn run() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let app = Arc::new(App::from_config(config).await?);
+
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Box<serde_json::value::RawValue>>| {
+            let app = app.clone();
+            async move {
+                let deadline = invocation_deadline(event.context.deadline);
+                let span = tracing::info_span!("invocation", request_id = %event.context.request_id);
+                let _entered = span.enter();
+                // Boxed: the handler's future is large (pipeline, sink and SQS calls inlined).
+                Box::pin(app.handle(event.payload.get().as_bytes(), deadline))
+                    .await
+                    .map_err(lambda_runtime::Error::from)
+            }
+        },
+    ))
+    .await
+}
+
+/// The invocation's deadline (epoch ms) as an `Instant`.
+fn invocation_deadline(deadline_ms: u64) -> Instant {
+    let remaining = (deadline_ms as i64 - now_ms()).max(0) as u64;
+    Instant::now() + Duration::from_millis(remaining)
+}
+
+fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| d.as_millis() as i64)
+}
