@@ -97,6 +97,14 @@ struct Tally {
     errors: Vec<CollectError>,
 }
 
+/// The descriptions of one run, and whether every listing behind them was complete.
+struct Described {
+    queues: Vec<QueueInfo>,
+    routing_profiles: Vec<RoutingProfileInfo>,
+    users: Vec<UserInfo>,
+    lists_complete: bool,
+}
+
 impl InstanceRun<'_> {
     /// Collects the instance, describing only what `cache` cannot answer, and updates it.
     pub(crate) async fn collect(&self, cache: &mut InstanceCache) -> InstanceSnapshot {
@@ -106,7 +114,7 @@ impl InstanceRun<'_> {
         let full = cache.full_refresh_due(self.full_refresh);
         let mut tally = Tally::default();
 
-        // The live figures first.
+        // The live figures first, then the descriptions (from the cache where still valid).
         let instance = self.instance(&mut tally).await;
         let queue_list = self.api.list_queues(self.deadline, self.instance_id).await;
         note_listing("ListQueues", &queue_list, &mut tally);
@@ -115,45 +123,83 @@ impl InstanceRun<'_> {
             .queue_metrics(&queue_ids, &queue_list, &mut tally)
             .await;
         let user_data = self.user_data(&queue_ids, &queue_list, &mut tally).await;
+        let described = self.describe(queue_list, cache, full, &mut tally).await;
 
-        // Then the descriptions, from the cache where it is still valid.
+        // A full refresh counts only when every listing was complete.
+        if full && described.lists_complete {
+            cache.refreshed_at = Some(started);
+        }
+
+        let snapshot = Snapshot {
+            instance_id: self.instance_id.to_owned(),
+            collected_at: rfc3339_millis(collected_at_ms),
+            instance,
+            queues: described.queues,
+            routing_profiles: described.routing_profiles,
+            users: described.users,
+            queue_metrics,
+            user_data,
+            errors: tally.errors.clone(),
+        };
+        let calls = self.api.calls_made() - calls_before;
+        self.log(&snapshot, full, &tally, calls, started.elapsed());
+        InstanceSnapshot {
+            instance_id: self.instance_id.to_owned(),
+            collected_at_ms,
+            snapshot,
+            errors: tally.errors,
+        }
+    }
+
+    /// Queues (already listed), routing profiles and users, described or from the cache.
+    async fn describe(
+        &self,
+        queue_list: Listing<QueueSummary>,
+        cache: &mut InstanceCache,
+        full: bool,
+        tally: &mut Tally,
+    ) -> Described {
         let queues = self
-            .queues(&queue_list, &mut cache.queues, full, &mut tally)
+            .queues(&queue_list, &mut cache.queues, full, tally)
             .await;
+
         let profile_list = self
             .api
             .list_routing_profiles(self.deadline, self.instance_id)
             .await;
-        note_listing("ListRoutingProfiles", &profile_list, &mut tally);
+        note_listing("ListRoutingProfiles", &profile_list, tally);
         let routing_profiles = self
-            .routing_profiles(&profile_list, &mut cache.routing_profiles, full, &mut tally)
+            .routing_profiles(&profile_list, &mut cache.routing_profiles, full, tally)
             .await;
+
         let user_list = self.api.list_users(self.deadline, self.instance_id).await;
-        note_listing("ListUsers", &user_list, &mut tally);
-        let users = self
-            .users(&user_list, &mut cache.users, full, &mut tally)
-            .await;
+        note_listing("ListUsers", &user_list, tally);
+        let users = self.users(&user_list, &mut cache.users, full, tally).await;
 
-        // A full refresh counts only when every listing was complete.
-        let lists_complete =
-            queue_list.complete() && profile_list.complete() && user_list.complete();
-        if full && lists_complete {
-            cache.refreshed_at = Some(started);
+        Described {
+            queues,
+            routing_profiles,
+            users,
+            lists_complete: queue_list.complete()
+                && profile_list.complete()
+                && user_list.complete(),
         }
+    }
 
-        let calls = self.api.calls_made() - calls_before;
+    /// One line per instance; what failed is in the snapshot, not in the log.
+    fn log(&self, snapshot: &Snapshot, full: bool, tally: &Tally, calls: u64, took: Duration) {
         info!(
             instance_id = self.instance_id,
             full_refresh = full,
-            queues = queues.len(),
-            routing_profiles = routing_profiles.len(),
-            users = users.len(),
+            queues = snapshot.queues.len(),
+            routing_profiles = snapshot.routing_profiles.len(),
+            users = snapshot.users.len(),
             described = tally.described,
-            queue_metrics = queue_metrics.len(),
-            user_data = user_data.len(),
+            queue_metrics = snapshot.queue_metrics.len(),
+            user_data = snapshot.user_data.len(),
             errors = tally.errors.len(),
             calls,
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = took.as_millis() as u64,
             "collected instance metadata"
         );
         if !tally.errors.is_empty() {
@@ -162,24 +208,6 @@ impl InstanceRun<'_> {
                 errors = tally.errors.len(),
                 "snapshot is incomplete; the next run tries again"
             );
-        }
-
-        let snapshot = Snapshot {
-            instance_id: self.instance_id.to_owned(),
-            collected_at: rfc3339_millis(collected_at_ms),
-            instance,
-            queues,
-            routing_profiles,
-            users,
-            queue_metrics,
-            user_data,
-            errors: tally.errors.clone(),
-        };
-        InstanceSnapshot {
-            instance_id: self.instance_id.to_owned(),
-            collected_at_ms,
-            snapshot,
-            errors: tally.errors,
         }
     }
 

@@ -20,9 +20,9 @@ use tokio::sync::Mutex;
 
 use crate::contract::TimestreamRecord;
 use crate::deadletter::{DeadLetter, DeadLetterQueue};
-use crate::pipeline::{BatchReport, Disposition, EventReport, Pipeline, RecordSink};
+use crate::pipeline::{BatchReport, Disposition, Pipeline, RecordSink};
 use crate::runtime::{Transform, TransformRuntime, TransformSpec};
-use crate::sources::{PayloadError, RecordId, eventbridge, kinesis};
+use crate::sources::{PayloadError, eventbridge, kinesis};
 use crate::store::WriteOutcome;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::timestream::{TimestreamSettings, TimestreamSink};
@@ -203,7 +203,7 @@ impl App {
 
     /// Sends dead letters; those that cannot be sent become retries (nothing is lost).
     async fn settle_dead_letters(&self, report: &mut BatchReport, deadline: Instant) -> usize {
-        let letters: Vec<DeadLetter> = report.dead_letters().map(dead_letter).collect();
+        let letters: Vec<DeadLetter> = report.dead_letters().filter_map(DeadLetter::from_report).collect();
         if letters.is_empty() {
             return 0;
         }
@@ -265,40 +265,6 @@ fn respond(kind: PayloadKind, report: &BatchReport) -> Result<Value, HandlerErro
     }
     let (written, _, dead_lettered) = report.disposition_counts();
     Ok(serde_json::json!({ "written": written, "deadLettered": dead_lettered }))
-}
-
-/// The dead letter for an input record: its identity, payload, transform and reason.
-pub fn dead_letter(event: &EventReport) -> DeadLetter {
-    let reason = match &event.disposition {
-        Disposition::DeadLetter { reason } | Disposition::Retry { reason } => reason.clone(),
-        Disposition::Written => String::new(),
-    };
-    let mut letter = DeadLetter {
-        id: event.id.to_string(),
-        source: String::new(),
-        stream_arn: None,
-        shard_id: None,
-        sequence_number: None,
-        event_id: None,
-        transform: event.transform.clone(),
-        reason,
-        payload: String::from_utf8_lossy(&event.original).into_owned(),
-    };
-    match &event.id {
-        RecordId::Kinesis { stream_arn, shard_id, sequence_number } => {
-            letter.source = "kinesis".into();
-            letter.stream_arn = Some(stream_arn.clone());
-            letter.shard_id = Some(shard_id.clone());
-            letter.sequence_number = Some(sequence_number.clone());
-        }
-        RecordId::EventBridge { id } => {
-            letter.source = "eventbridge".into();
-            letter.event_id = Some(id.clone());
-        }
-        RecordId::Snapshot { .. } => letter.source = "schedule".into(),
-        RecordId::Local { .. } => letter.source = "local".into(),
-    }
-    letter
 }
 
 fn load_transforms(config: &Config) -> anyhow::Result<Vec<Arc<Transform>>> {

@@ -609,8 +609,8 @@ fn list_routing_profiles(call: &Call, directory: &Directory) -> Answer {
 }
 
 fn describe_routing_profile(call: &Call, directory: &Directory) -> Answer {
-    let profiles = directory.routing_profiles.iter();
-    let Some(profile) = profiles.clone().find(|profile| profile.id == call.resource) else {
+    let mut profiles = directory.routing_profiles.iter();
+    let Some(profile) = profiles.find(|profile| profile.id == call.resource) else {
         return not_found("routing profile", &call.resource);
     };
     Answer::ok(json!({ "RoutingProfile": {
