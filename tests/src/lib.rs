@@ -6,6 +6,7 @@
 //! data under the workspace's `fixtures/`.
 
 pub mod golden;
+pub mod runtime_api;
 pub mod support;
 
 use std::path::{Path, PathBuf};

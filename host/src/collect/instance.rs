@@ -363,55 +363,87 @@ impl InstanceRun<'_> {
             .collect()
             .await;
         tally.described += pending.len();
-        let mut outcomes: HashMap<&str, Result<T, CallError>> =
-            pending.iter().map(|(id, _)| *id).zip(results).collect();
+        let outcomes = pending.iter().map(|(id, _)| *id).zip(results).collect();
 
-        let mut values = Vec::with_capacity(listed.len());
-        let mut entries = HashMap::with_capacity(listed.len());
-        let mut late = 0;
-        for (id, summary) in listed {
-            let cached = |value: T| Cached {
-                last_modified: summary.last_modified().copied(),
-                value,
-            };
-            match outcomes.remove(id) {
-                Some(Ok(value)) => {
-                    entries.insert(id.to_owned(), cached(value.clone()));
-                    values.push(value);
-                }
-                Some(Err(error)) => {
-                    debug!(operation = kind.operation, id, %error, "describe failed");
-                    if error.is_deadline() {
-                        late += 1;
-                    } else {
-                        let resource = format!("{} {id}", kind.operation);
-                        tally.errors.push(collect_error(&resource, &error));
-                    }
-                    let fallback = cache.any(id).cloned();
-                    values.push(fallback.unwrap_or_else(|| T::from_summary(id, summary)));
-                }
-                None => match cache.fresh(id, summary.last_modified()).cloned() {
-                    Some(value) => {
-                        entries.insert(id.to_owned(), cached(value.clone()));
-                        values.push(value);
-                    }
-                    None => values.push(T::from_summary(id, summary)),
-                },
-            }
-        }
-
-        if late > 0 {
-            tally.errors.push(CollectError {
-                resource: kind.operation.to_owned(),
-                message: format!(
-                    "{}: deadline reached before {late} {} were described",
-                    kind.operation, kind.noun
-                ),
-            });
-        }
-        cache.update(entries, listing.complete());
-        values
+        let assembled = assemble(kind, &listed, outcomes, cache, tally);
+        cache.update(assembled.cache, listing.complete());
+        assembled.values
     }
+}
+
+/// A refresh's result: the values in list order, and the cache entries to keep.
+struct Assembled<T> {
+    values: Vec<T>,
+    cache: HashMap<String, Cached<T>>,
+}
+
+/// Puts the describe outcomes, the still-valid cache entries and, for failed describes,
+/// the previous description or the summary together in list order; records the failures.
+fn assemble<S, T>(
+    kind: &Kind,
+    listed: &[(&str, &S)],
+    mut outcomes: HashMap<&str, Result<T, CallError>>,
+    cache: &ResourceCache<T>,
+    tally: &mut Tally,
+) -> Assembled<T>
+where
+    S: Listed,
+    T: Clone + FromSummary<S>,
+{
+    let mut assembled = Assembled {
+        values: Vec::with_capacity(listed.len()),
+        cache: HashMap::with_capacity(listed.len()),
+    };
+    let mut late = 0;
+    for &(id, summary) in listed {
+        let last_modified = summary.last_modified().copied();
+        let valid = match outcomes.remove(id) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(error)) => {
+                late += usize::from(error.is_deadline());
+                note_describe_failure(kind, id, &error, tally);
+                None
+            }
+            None => cache.fresh(id, last_modified.as_ref()).cloned(),
+        };
+        let value = match valid {
+            Some(value) => {
+                let entry = Cached {
+                    last_modified,
+                    value: value.clone(),
+                };
+                assembled.cache.insert(id.to_owned(), entry);
+                value
+            }
+            None => cache
+                .any(id)
+                .cloned()
+                .unwrap_or_else(|| T::from_summary(id, summary)),
+        };
+        assembled.values.push(value);
+    }
+
+    if late > 0 {
+        let message = format!(
+            "{}: deadline reached before {late} {} were described",
+            kind.operation, kind.noun
+        );
+        tally.errors.push(CollectError {
+            resource: kind.operation.to_owned(),
+            message,
+        });
+    }
+    assembled
+}
+
+/// A failed describe is an error naming the resource; deadline ones are counted instead.
+fn note_describe_failure(kind: &Kind, id: &str, error: &CallError, tally: &mut Tally) {
+    debug!(operation = kind.operation, id, %error, "describe failed");
+    if error.is_deadline() {
+        return;
+    }
+    let resource = format!("{} {id}", kind.operation);
+    tally.errors.push(collect_error(&resource, error));
 }
 
 /// What the list summary alone says about a resource whose describe failed.

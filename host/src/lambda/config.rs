@@ -32,7 +32,8 @@ pub enum SinkConfig {
 pub enum DeadLetterConfig {
     /// `DEAD_LETTER_QUEUE_URL`: an SQS queue. Required with Timestream.
     Sqs { queue_url: String },
-    /// A JSON-lines file beside the embedded store (local runs only).
+    /// A JSON-lines file, `DEAD_LETTER_FILE` (default: beside the embedded store), for local
+    /// runs only.
     File { path: PathBuf },
 }
 
@@ -88,9 +89,10 @@ impl Config {
         let sink = sink_config(&get)?;
         let dead_letters = match (get("DEAD_LETTER_QUEUE_URL"), &sink) {
             (Some(queue_url), _) => DeadLetterConfig::Sqs { queue_url },
-            (None, SinkConfig::Embedded { path }) => {
-                DeadLetterConfig::File { path: path.with_extension("dead-letters.jsonl") }
-            }
+            (None, SinkConfig::Embedded { path }) => DeadLetterConfig::File {
+                path: get("DEAD_LETTER_FILE")
+                    .map_or_else(|| path.with_extension("dead-letters.jsonl"), PathBuf::from),
+            },
             (None, SinkConfig::Timestream { .. }) => {
                 return Err(missing("DEAD_LETTER_QUEUE_URL", "required when TIMESTREAM_DATABASE is set"));
             }

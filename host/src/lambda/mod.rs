@@ -149,7 +149,9 @@ impl App {
             _ => Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await),
         };
         let sink = match &config.sink {
-            SinkConfig::Embedded { path } => AnySink::Embedded(EmbeddedStore::open(path)?),
+            SinkConfig::Embedded { path } => {
+                AnySink::Embedded(EmbeddedStore::open(path)?.with_rules(config.rules.clone()))
+            }
             SinkConfig::Timestream { database, tables, endpoint, max_concurrent_writes } => {
                 let settings = TimestreamSettings {
                     database: database.clone(),
@@ -303,8 +305,7 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
             let app = app.clone();
             async move {
                 let deadline = invocation_deadline(event.context.deadline);
-                let span = tracing::info_span!("invocation", request_id = %event.context.request_id);
-                let _entered = span.enter();
+                // lambda_runtime wraps each invocation in a span carrying the request id.
                 // Boxed: the handler's future is large (pipeline, sink and SQS calls inlined).
                 Box::pin(app.handle(event.payload.get().as_bytes(), deadline))
                     .await

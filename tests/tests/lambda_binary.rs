@@ -1,0 +1,136 @@
+//! The Lambda binary itself, run as a process against a local Lambda Runtime API on loopback:
+//! it answers the sample Kinesis envelope with a partial-batch response, the sample contact
+//! event and the scheduler's input without error, and refuses a bad configuration at cold
+//! start naming the setting.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use connect_rt::store::embedded::EmbeddedStore;
+use connect_rt_tests::runtime_api::{Answer, RuntimeApi};
+use connect_rt_tests::{guests, sample};
+use serde_json::json;
+
+/// The samples are from March 2025; this retention puts them inside the write window.
+const RETENTION_HOURS: &str = "100000";
+
+/// Precompiles the shipped transforms into `dir`, as the transforms layer holds them.
+fn transforms_layer(dir: &Path) {
+    for (name, wasm) in [
+        ("agent_events_transform", guests::AGENT_EVENTS),
+        ("contact_events_transform", guests::CONTACT_EVENTS),
+        ("instance_data_transform", guests::INSTANCE_DATA),
+    ] {
+        let artifact = connect_rt::runtime::precompile(&std::fs::read(wasm).unwrap(), None).unwrap();
+        std::fs::write(dir.join(format!("{name}.cwasm")), artifact).unwrap();
+    }
+}
+
+fn function(api: &RuntimeApi, dir: &Path, extra: &[(&str, &str)]) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_lambda-bootstrap"));
+    cmd.env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "connect-rt")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "test")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .env("TRANSFORMS_DIR", dir)
+        .env("EMBEDDED_STORE_PATH", dir.join("store.db"))
+        .env("MEMORY_STORE_RETENTION_HOURS", RETENTION_HOURS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn response(answer: Option<Answer>, id: &str) -> serde_json::Value {
+    match answer {
+        Some(Answer::Response { request_id, body }) if request_id == id => body,
+        other => panic!("expected a response to {id}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_answers_kinesis_eventbridge_and_schedule_invocations() {
+    let dir = tempfile::tempdir().unwrap();
+    transforms_layer(dir.path());
+    let mut api = RuntimeApi::start().await;
+    let mut child = function(&api, dir.path(), &[]).spawn().unwrap();
+    let wait = Duration::from_secs(60);
+
+    api.invoke("kinesis-1", sample("envelope_kinesis_lambda_event.json"));
+    assert_eq!(response(api.answer(wait).await, "kinesis-1"), json!({ "batchItemFailures": [] }));
+
+    api.invoke("contact-1", sample("envelope_eventbridge_contact_event.json"));
+    let contact = response(api.answer(wait).await, "contact-1");
+    assert_eq!(contact, json!({ "written": 1, "deadLettered": 0 }));
+
+    api.invoke("schedule-1", sample("envelope_eventbridge_scheduler_input.json"));
+    assert_eq!(response(api.answer(wait).await, "schedule-1")["deadLettered"], 0);
+    api.invoke("schedule-2", b"{}".to_vec());
+    assert_eq!(response(api.answer(wait).await, "schedule-2")["deadLettered"], 0);
+
+    child.kill().await.unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let emf: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v.get("_aws").is_some())
+        .collect();
+    assert!(
+        emf.iter().any(|m| m["Transform"] == "agent-events@0.1.0" && m["EventsIn"] == 2.0),
+        "an EMF line for the agent transform: {stdout}"
+    );
+    let logs = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let done = logs.lines().find(|l| l.contains("invocation done") && l.contains("\"requestId\":\"kinesis-1\""));
+    assert!(done.is_some(), "one JSON summary line per invocation, with the request id: {logs}");
+
+    let store = EmbeddedStore::open(dir.path().join("store.db")).unwrap();
+    assert_eq!(store.row_count("AgentEvent").unwrap(), 2);
+    assert_eq!(store.row_count("AgentEvent_Contact").unwrap(), 1);
+    assert_eq!(store.row_count("ContactEvent").unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_that_cannot_be_dead_lettered_is_reported_for_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    transforms_layer(dir.path());
+    let mut api = RuntimeApi::start().await;
+    // The dead-letter file's folder does not exist, so a dead letter cannot be written.
+    let unwritable = dir.path().join("missing").join("dead-letters.jsonl");
+    let extra = [("DEAD_LETTER_FILE", unwritable.to_str().unwrap())];
+    let mut child = function(&api, dir.path(), &extra).spawn().unwrap();
+
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(&sample("envelope_kinesis_lambda_event.json")).unwrap();
+    envelope["Records"][1]["kinesis"]["data"] = json!("not base64!!");
+    api.invoke("kinesis-2", serde_json::to_vec(&envelope).unwrap());
+
+    let expected: serde_json::Value =
+        serde_json::from_slice(&sample("envelope_kinesis_partial_batch_response.json")).unwrap();
+    assert_eq!(response(api.answer(Duration::from_secs(60)).await, "kinesis-2"), expected);
+    child.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_setting_stops_the_cold_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = RuntimeApi::start().await;
+    let child = function(&api, dir.path(), &[("TRANSFORM_TIMEOUT_MS", "soon")]).spawn().unwrap();
+
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the cold start ends")
+        .unwrap();
+    assert!(!output.status.success());
+    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(all.contains("TRANSFORM_TIMEOUT_MS"), "{all}");
+}
