@@ -111,16 +111,20 @@ impl BatchReport {
 
     /// Input records to dead-letter.
     pub fn dead_letters(&self) -> impl Iterator<Item = &EventReport> {
-        self.events.iter().filter(|e| matches!(e.disposition, Disposition::DeadLetter { .. }))
+        self.events
+            .iter()
+            .filter(|e| matches!(e.disposition, Disposition::DeadLetter { .. }))
     }
 
     /// Counts of input records by disposition: (written, retry, dead-lettered).
     pub fn disposition_counts(&self) -> (usize, usize, usize) {
-        self.events.iter().fold((0, 0, 0), |(w, r, d), e| match e.disposition {
-            Disposition::Written => (w + 1, r, d),
-            Disposition::Retry { .. } => (w, r + 1, d),
-            Disposition::DeadLetter { .. } => (w, r, d + 1),
-        })
+        self.events
+            .iter()
+            .fold((0, 0, 0), |(w, r, d), e| match e.disposition {
+                Disposition::Written => (w + 1, r, d),
+                Disposition::Retry { .. } => (w, r + 1, d),
+                Disposition::DeadLetter { .. } => (w, r, d + 1),
+            })
     }
 
     /// Adds another batch's report to this one (the replay command sums its batches).
@@ -157,9 +161,13 @@ impl Pending {
     fn finish(self) -> EventReport {
         let mut report = self.report;
         report.disposition = if !self.retry.is_empty() {
-            Disposition::Retry { reason: self.retry.join("; ") }
+            Disposition::Retry {
+                reason: self.retry.join("; "),
+            }
         } else if !self.dead.is_empty() {
-            Disposition::DeadLetter { reason: self.dead.join("; ") }
+            Disposition::DeadLetter {
+                reason: self.dead.join("; "),
+            }
         } else {
             Disposition::Written
         };
@@ -226,8 +234,10 @@ impl Pipeline {
         let mut report = BatchReport::default();
         for (t, (events, indices)) in by_transform {
             let transform = self.transforms[t].clone();
-            let labels: Vec<String> =
-                indices.iter().map(|&i| pending[i].report.id.to_string()).collect();
+            let labels: Vec<String> = indices
+                .iter()
+                .map(|&i| pending[i].report.id.to_string())
+                .collect();
             let tag = format!("{}@{}", transform.info().name, transform.info().version);
             let started = Instant::now();
             let outputs = run_blocking(transform.clone(), events, labels, deadline).await;
@@ -258,9 +268,12 @@ impl Pipeline {
                             to_write.push(record);
                             owners.push(i);
                         }
-                        Err(rejection) => {
-                            reject(&mut pending[i], &mut report.rejected, &record.table, rejection)
-                        }
+                        Err(rejection) => reject(
+                            &mut pending[i],
+                            &mut report.rejected,
+                            &record.table,
+                            rejection,
+                        ),
                     }
                 }
             }
@@ -291,14 +304,19 @@ impl Pipeline {
 
     fn route(&self, event: &Event) -> Option<usize> {
         let kind = source_kind(event);
-        self.transforms.iter().position(|t| t.info().sources.contains(&kind))
+        self.transforms
+            .iter()
+            .position(|t| t.info().sources.contains(&kind))
     }
 }
 
 /// Adds each event's final disposition and rejected records to its transform's stats.
 fn count_outcomes(report: &mut BatchReport) {
     for event in &report.events {
-        let Some(stats) = event.transform.as_ref().and_then(|t| report.transforms.get_mut(t))
+        let Some(stats) = event
+            .transform
+            .as_ref()
+            .and_then(|t| report.transforms.get_mut(t))
         else {
             continue;
         };
@@ -311,9 +329,17 @@ fn count_outcomes(report: &mut BatchReport) {
     }
 }
 
-fn reject(entry: &mut Pending, rejected: &mut Vec<RejectedRecord>, table: &str, rejection: Rejection) {
+fn reject(
+    entry: &mut Pending,
+    rejected: &mut Vec<RejectedRecord>,
+    table: &str,
+    rejection: Rejection,
+) {
     let reason = rejection.reason.as_str();
-    entry.dead.push(format!("{table} record rejected ({reason}): {}", rejection.message));
+    entry.dead.push(format!(
+        "{table} record rejected ({reason}): {}",
+        rejection.message
+    ));
     rejected.push(RejectedRecord {
         id: entry.report.id.clone(),
         table: table.to_owned(),
@@ -331,7 +357,8 @@ async fn run_blocking(
     deadline: Instant,
 ) -> Vec<EventOutput> {
     let count = events.len();
-    let joined = tokio::task::spawn_blocking(move || transform.run_batch(&events, &labels, deadline));
+    let joined =
+        tokio::task::spawn_blocking(move || transform.run_batch(&events, &labels, deadline));
     match joined.await {
         Ok(outputs) => outputs,
         Err(error) => {

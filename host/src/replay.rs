@@ -176,19 +176,33 @@ fn raw_agent_event(origin: String, bytes: Vec<u8>) -> SourceRecord {
         }),
         payload: bytes.clone(),
     };
-    SourceRecord { id: RecordId::Local { origin }, decoded: Ok(event), original: bytes }
+    SourceRecord {
+        id: RecordId::Local { origin },
+        decoded: Ok(event),
+        original: bytes,
+    }
 }
 
 /// A recorded snapshot as if just collected at its `CollectedAt` time.
 fn snapshot(value: &Value) -> SourceRecord {
     let instance_id = value["InstanceId"].as_str().unwrap_or_default().to_owned();
-    let collected_at_ms = value["CollectedAt"].as_str().and_then(parse_timestamp).map_or(0, |t| t.0);
+    let collected_at_ms = value["CollectedAt"]
+        .as_str()
+        .and_then(parse_timestamp)
+        .map_or(0, |t| t.0);
     let payload = serde_json::to_vec(value).expect("a Value serializes");
     let event = Event {
-        meta: SourceMeta::Scheduled(SnapshotMeta { instance_id: instance_id.clone(), collected_at_ms }),
+        meta: SourceMeta::Scheduled(SnapshotMeta {
+            instance_id: instance_id.clone(),
+            collected_at_ms,
+        }),
         payload: payload.clone(),
     };
-    SourceRecord { id: RecordId::Snapshot { instance_id }, decoded: Ok(event), original: payload }
+    SourceRecord {
+        id: RecordId::Snapshot { instance_id },
+        decoded: Ok(event),
+        original: payload,
+    }
 }
 
 /// Moves every timestamp in `captured` by the offset that puts the newest one `margin_ms`
@@ -207,18 +221,24 @@ fn newest_in_doc(doc: &Document) -> Option<i64> {
     match doc {
         Document::KinesisEvent(v) => kinesis_payloads(v).filter_map(|p| newest_in(&p)).max(),
         Document::EventBridge(v) | Document::Snapshot(v) => newest_in(v),
-        Document::RawAgentEvent(bytes) => {
-            serde_json::from_slice::<Value>(bytes).ok().and_then(|v| newest_in(&v))
-        }
+        Document::RawAgentEvent(bytes) => serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .and_then(|v| newest_in(&v)),
         Document::Skipped(_) => None,
     }
 }
 
 fn kinesis_payloads(event: &Value) -> impl Iterator<Item = Value> + '_ {
-    let records = event.get("Records").and_then(Value::as_array).into_iter().flatten();
+    let records = event
+        .get("Records")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
     records.filter_map(|r| {
         let data = r.pointer("/kinesis/data")?.as_str()?;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(data).ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
         serde_json::from_slice(&bytes).ok()
     })
 }
@@ -238,17 +258,30 @@ fn shift_doc(doc: &mut Document, delta: i64) {
 }
 
 fn shift_kinesis_event(event: &mut Value, delta: i64) {
-    let Some(records) = event.get_mut("Records").and_then(Value::as_array_mut) else { return };
+    let Some(records) = event.get_mut("Records").and_then(Value::as_array_mut) else {
+        return;
+    };
     for record in records {
-        let Some(kinesis) = record.get_mut("kinesis") else { continue };
-        if let Some(arrival) = kinesis.get("approximateArrivalTimestamp").and_then(Value::as_f64)
+        let Some(kinesis) = record.get_mut("kinesis") else {
+            continue;
+        };
+        if let Some(arrival) = kinesis
+            .get("approximateArrivalTimestamp")
+            .and_then(Value::as_f64)
         {
             let shifted = arrival + delta as f64 / 1000.0;
-            kinesis["approximateArrivalTimestamp"] = Value::from((shifted * 1000.0).round() / 1000.0);
+            kinesis["approximateArrivalTimestamp"] =
+                Value::from((shifted * 1000.0).round() / 1000.0);
         }
-        let Some(data) = kinesis.get("data").and_then(Value::as_str) else { continue };
-        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else { continue };
-        let Ok(mut payload) = serde_json::from_slice::<Value>(&bytes) else { continue };
+        let Some(data) = kinesis.get("data").and_then(Value::as_str) else {
+            continue;
+        };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {
+            continue;
+        };
+        let Ok(mut payload) = serde_json::from_slice::<Value>(&bytes) else {
+            continue;
+        };
         shift_value(&mut payload, delta);
         let encoded = serde_json::to_vec(&payload).expect("a Value serializes");
         kinesis["data"] = Value::from(base64::engine::general_purpose::STANDARD.encode(encoded));
@@ -289,7 +322,10 @@ fn parse_timestamp(s: &str) -> Option<(i64, usize)> {
     let fraction_digits = s[19..].strip_prefix('.').map_or(0, |rest| {
         rest.bytes().take_while(u8::is_ascii_digit).count()
     });
-    Some(((parsed.unix_timestamp_nanos() / 1_000_000) as i64, fraction_digits))
+    Some((
+        (parsed.unix_timestamp_nanos() / 1_000_000) as i64,
+        fraction_digits,
+    ))
 }
 
 /// Formats epoch ms as UTC RFC 3339 with `fraction_digits` digits (0 to 3 are exact).
@@ -309,7 +345,11 @@ fn format_timestamp(ms: i64, fraction_digits: usize) -> String {
         return format!("{base}Z");
     }
     let millis = format!("{:03}", t.millisecond());
-    let fraction: String = millis.chars().chain(std::iter::repeat('0')).take(fraction_digits).collect();
+    let fraction: String = millis
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(fraction_digits)
+        .collect();
     format!("{base}.{fraction}Z")
 }
 
@@ -328,20 +368,34 @@ mod tests {
         shift_value(&mut v, 86_400_000 + 1);
         assert_eq!(v["EventTimestamp"], "2025-03-05T09:00:01.903Z");
         assert_eq!(v["time"], "2025-03-05T09:05:00Z");
-        assert_eq!(v["AgentARN"], "arn:aws:connect:eu-west-2:111122223333:instance/x");
+        assert_eq!(
+            v["AgentARN"],
+            "arn:aws:connect:eu-west-2:111122223333:instance/x"
+        );
         assert_eq!(v["Nested"][0]["At"], "2025-03-05T09:00:00.001Z");
     }
 
     #[test]
     fn shift_puts_newest_event_before_now() {
-        let event = br#"{"EventTimestamp":"2025-03-04T09:00:00.000Z","Other":"2025-03-04T08:00:00.000Z"}"#;
+        let event =
+            br#"{"EventTimestamp":"2025-03-04T09:00:00.000Z","Other":"2025-03-04T08:00:00.000Z"}"#;
         let mut captured = vec![classify("a.json".into(), event.to_vec())];
         let now = 1_800_000_000_000;
         let delta = shift_times(&mut captured, now, 60_000);
-        let Document::RawAgentEvent(bytes) = &captured[0].doc else { panic!("raw event") };
+        let Document::RawAgentEvent(bytes) = &captured[0].doc else {
+            panic!("raw event")
+        };
         let v: Value = serde_json::from_slice(bytes).unwrap();
-        assert_eq!(parse_timestamp(v["EventTimestamp"].as_str().unwrap()).unwrap().0, now - 60_000);
-        assert_eq!(parse_timestamp(v["Other"].as_str().unwrap()).unwrap().0, now - 60_000 - 3_600_000);
+        assert_eq!(
+            parse_timestamp(v["EventTimestamp"].as_str().unwrap())
+                .unwrap()
+                .0,
+            now - 60_000
+        );
+        assert_eq!(
+            parse_timestamp(v["Other"].as_str().unwrap()).unwrap().0,
+            now - 60_000 - 3_600_000
+        );
         assert_eq!(delta, now - 60_000 - 1_741_078_800_000);
     }
 
@@ -355,12 +409,21 @@ mod tests {
             Document::Skipped(_) => "skipped",
         };
         assert_eq!(kinds(r#"{"Records":[{"kinesis":{}}]}"#), "kinesis");
-        assert_eq!(kinds(r#"{"source":"aws.connect","detail-type":"x","detail":{}}"#), "eventbridge");
-        assert_eq!(kinds(r#"{"detail-type":"Scheduled Event","source":"aws.events"}"#), "skipped");
+        assert_eq!(
+            kinds(r#"{"source":"aws.connect","detail-type":"x","detail":{}}"#),
+            "eventbridge"
+        );
+        assert_eq!(
+            kinds(r#"{"detail-type":"Scheduled Event","source":"aws.events"}"#),
+            "skipped"
+        );
         assert_eq!(kinds(r#"{"batchItemFailures":[]}"#), "skipped");
         assert_eq!(kinds("{}"), "skipped");
         assert_eq!(kinds(r#"{"EventType":"LOGIN"}"#), "raw");
         assert_eq!(kinds("not json"), "raw");
-        assert_eq!(kinds(r#"{"InstanceId":"i","CollectedAt":"2025-03-04T09:05:00Z"}"#), "snapshot");
+        assert_eq!(
+            kinds(r#"{"InstanceId":"i","CollectedAt":"2025-03-04T09:05:00Z"}"#),
+            "snapshot"
+        );
     }
 }

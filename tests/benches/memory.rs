@@ -23,7 +23,11 @@ use workload::{AgentEvents, BATCH_SIZE, NOW_MS};
 const BUDGET_MIB: f64 = 64.0;
 
 /// The transforms a deployment ships, loaded together as the Lambda loads them.
-const SHIPPED: [&str; 3] = [guests::AGENT_EVENTS, guests::CONTACT_EVENTS, guests::INSTANCE_DATA];
+const SHIPPED: [&str; 3] = [
+    guests::AGENT_EVENTS,
+    guests::CONTACT_EVENTS,
+    guests::INSTANCE_DATA,
+];
 
 /// The contact event samples (EventBridge envelopes), cycled to fill a batch.
 const CONTACT_SAMPLES: [&str; 6] = [
@@ -75,9 +79,15 @@ fn measure(artifacts: &Path) {
     report("3 transforms loaded from .cwasm", None);
 
     let agent_records = run_agent_batch(&agent);
-    report(&format!("agent-events: {BATCH_SIZE} events"), Some(agent_records));
+    report(
+        &format!("agent-events: {BATCH_SIZE} events"),
+        Some(agent_records),
+    );
     let contact_records = run(&contact, contact_events());
-    report(&format!("contact-events: {BATCH_SIZE} events"), Some(contact_records));
+    report(
+        &format!("contact-events: {BATCH_SIZE} events"),
+        Some(contact_records),
+    );
     let snapshot_records = run(&instance, vec![snapshot()]);
     report("instance-data: 1 snapshot", Some(snapshot_records));
 
@@ -91,7 +101,9 @@ fn load(runtime: &TransformRuntime, wasm: &str, artifacts: &Path) -> Transform {
         config: Default::default(),
         allow_compile: false,
     };
-    runtime.load(&spec).unwrap_or_else(|e| panic!("{wasm} loads without compiling: {e}"))
+    runtime
+        .load(&spec)
+        .unwrap_or_else(|e| panic!("{wasm} loads without compiling: {e}"))
 }
 
 /// One Lambda Kinesis event of [`BATCH_SIZE`] ~6 KB agent events, as the pipeline runs it.
@@ -99,10 +111,15 @@ fn run_agent_batch(transform: &Transform) -> usize {
     let events = AgentEvents::new(BATCH_SIZE);
     let batches = events.kinesis_batches();
     assert_eq!(batches.len(), 1, "one Lambda invocation");
-    println!("  (agent events of {:.0} bytes on average)", events.mean_bytes());
+    println!(
+        "  (agent events of {:.0} bytes on average)",
+        events.mean_bytes()
+    );
 
     let sources = kinesis::decode(&batches[0]).expect("a valid Lambda Kinesis event");
-    let decoded = sources.into_iter().map(|source| source.decoded.expect("valid data"));
+    let decoded = sources
+        .into_iter()
+        .map(|source| source.decoded.expect("valid data"));
     run(transform, decoded.collect())
 }
 
@@ -129,7 +146,9 @@ fn snapshot() -> Event {
 
 /// Runs `events` as one guest call and checks every record; returns the records made.
 fn run(transform: &Transform, events: Vec<Event>) -> usize {
-    let labels: Vec<String> = (0..events.len()).map(|index| format!("event {index}")).collect();
+    let labels: Vec<String> = (0..events.len())
+        .map(|index| format!("event {index}"))
+        .collect();
     let outputs = transform.run_batch(&events, &labels, support::far_deadline());
 
     let records: Vec<TimestreamRecord> = outputs
@@ -145,7 +164,9 @@ fn run(transform: &Transform, events: Vec<Event>) -> usize {
 
 /// Prints the peak RSS after `step`, with the records it made.
 fn report(step: &str, records: Option<usize>) {
-    let made = records.map(|n| format!("({n} records)")).unwrap_or_default();
+    let made = records
+        .map(|n| format!("({n} records)"))
+        .unwrap_or_default();
     println!("  {step:<36} {:>7.1} MiB  {made}", peak_mib());
 }
 
@@ -159,6 +180,10 @@ fn print_verdict() {
 fn peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
     let line = status.lines().find_map(|line| line.strip_prefix("VmHWM:"));
-    let kib = line.expect("VmHWM in /proc/self/status").trim().trim_end_matches("kB").trim();
+    let kib = line
+        .expect("VmHWM in /proc/self/status")
+        .trim()
+        .trim_end_matches("kB")
+        .trim();
     kib.parse::<f64>().expect("a number of kB") / 1024.0
 }

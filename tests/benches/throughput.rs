@@ -52,7 +52,11 @@ const BRIEF_PARSE_EVENTS_PER_SEC: f64 = 200_000.0;
 const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_mapping.py");
 
 /// The transforms a deployment ships, for the cold-start measurement.
-const SHIPPED: [&str; 3] = [guests::AGENT_EVENTS, guests::CONTACT_EVENTS, guests::INSTANCE_DATA];
+const SHIPPED: [&str; 3] = [
+    guests::AGENT_EVENTS,
+    guests::CONTACT_EVENTS,
+    guests::INSTANCE_DATA,
+];
 
 /// A path's measured speed.
 struct Rate {
@@ -73,8 +77,14 @@ fn main() {
     let events = AgentEvents::new(EVENTS);
     let inputs = prepare(&events);
     let transform = support::load(guests::AGENT_EVENTS);
-    println!("agent events: {EVENTS}, mean size {:.0} bytes", events.mean_bytes());
-    println!("batches: {} Lambda Kinesis events of {BATCH_SIZE} records", inputs.batches.len());
+    println!(
+        "agent events: {EVENTS}, mean size {:.0} bytes",
+        events.mean_bytes()
+    );
+    println!(
+        "batches: {} Lambda Kinesis events of {BATCH_SIZE} records",
+        inputs.batches.len()
+    );
     check_paths_agree(&events, &inputs, &transform);
 
     let python = python_rate(&events);
@@ -235,18 +245,30 @@ fn check_paths_agree(events: &AgentEvents, inputs: &Inputs, transform: &Transfor
     let wasm = wasm_records_json(transform, &events.kinesis_event(0..COMPARED_EVENTS));
     let python = python_records_json(events);
 
-    assert_eq!(wasm, native, "the wasm guest and the native mapping disagree");
-    assert_eq!(python.len(), native.len(), "Python makes another number of records");
+    assert_eq!(
+        wasm, native,
+        "the wasm guest and the native mapping disagree"
+    );
+    assert_eq!(
+        python.len(),
+        native.len(),
+        "Python makes another number of records"
+    );
     for (index, (python, native)) in python.iter().zip(&native).enumerate() {
         assert_eq!(python, native, "record {index}: Python and native disagree");
     }
-    println!("outputs agree: python = native = wasm on {} records", native.len());
+    println!(
+        "outputs agree: python = native = wasm on {} records",
+        native.len()
+    );
 }
 
 fn wasm_records_json(transform: &Transform, batch: &[u8]) -> Vec<serde_json::Value> {
     let (events, labels) = decode_batch(batch);
     let outputs = transform.run_batch(&events, &labels, support::far_deadline());
-    let records = outputs.into_iter().flat_map(|output| output.expect("the event maps"));
+    let records = outputs
+        .into_iter()
+        .flat_map(|output| output.expect("the event maps"));
     records.map(|record| record.to_json()).collect()
 }
 
@@ -272,7 +294,11 @@ fn python_rate(events: &AgentEvents) -> Rate {
         let value = line.unwrap_or_else(|| panic!("no `{name}` in Python's output: {stdout}"));
         value.trim().parse().expect("a number")
     };
-    assert_eq!(field("events ") as usize, EVENTS, "Python mapped every event");
+    assert_eq!(
+        field("events ") as usize,
+        EVENTS,
+        "Python mapped every event"
+    );
 
     Rate {
         events_per_sec: field("events_per_sec "),
@@ -303,17 +329,42 @@ fn assert_same_records(rates: &[&Rate]) {
 
 fn print_rates(python: &Rate, parse: &Rate, native: &Rate, wasm: &Rate) {
     println!();
-    println!("{:<48} {:>10} {:>9}", "path (one thread)", "events/s", "us/event");
+    println!(
+        "{:<48} {:>10} {:>9}",
+        "path (one thread)", "events/s", "us/event"
+    );
     let row = |name: &str, rate: &Rate, note: String| {
         let micros = 1e6 / rate.events_per_sec;
-        println!("{name:<48} {:>10.0} {micros:>9.2}  {note}", rate.events_per_sec);
+        println!(
+            "{name:<48} {:>10.0} {micros:>9.2}  {note}",
+            rate.events_per_sec
+        );
     };
     let brief = |figure: f64| format!("(brief: ~{figure:.0})");
-    row("python: base64 + json + dict mapping", python, brief(BRIEF_PYTHON_EVENTS_PER_SEC));
-    row("parse: base64 + serde_json::Value", parse, brief(BRIEF_PARSE_EVENTS_PER_SEC));
-    row("native: base64 + map_event + rules::check", native, String::new());
-    row("wasm: kinesis::decode + run_batch + check", wasm, String::new());
-    println!("records per pass: {} (all pass the write rules)", wasm.records);
+    row(
+        "python: base64 + json + dict mapping",
+        python,
+        brief(BRIEF_PYTHON_EVENTS_PER_SEC),
+    );
+    row(
+        "parse: base64 + serde_json::Value",
+        parse,
+        brief(BRIEF_PARSE_EVENTS_PER_SEC),
+    );
+    row(
+        "native: base64 + map_event + rules::check",
+        native,
+        String::new(),
+    );
+    row(
+        "wasm: kinesis::decode + run_batch + check",
+        wasm,
+        String::new(),
+    );
+    println!(
+        "records per pass: {} (all pass the write rules)",
+        wasm.records
+    );
 }
 
 fn print_ratios(python: &Rate, parse: &Rate, native: &Rate, wasm: &Rate) {
@@ -322,10 +373,21 @@ fn print_ratios(python: &Rate, parse: &Rate, native: &Rate, wasm: &Rate) {
     let ratio = |a: &Rate, b: &Rate| a.events_per_sec / b.events_per_sec;
     let targeted = |name: &str, value: f64, target: f64| {
         let verdict = if value >= target { "PASS" } else { "BELOW" };
-        println!("{name:<16} {value:>8.2}x {:>8}x  {verdict}", format!(">= {target}"));
+        println!(
+            "{name:<16} {value:>8.2}x {:>8}x  {verdict}",
+            format!(">= {target}")
+        );
     };
-    targeted("wasm / python", ratio(wasm, python), TARGET_WASM_OVER_PYTHON);
-    targeted("wasm / native", ratio(wasm, native), TARGET_WASM_OVER_NATIVE);
+    targeted(
+        "wasm / python",
+        ratio(wasm, python),
+        TARGET_WASM_OVER_PYTHON,
+    );
+    targeted(
+        "wasm / native",
+        ratio(wasm, native),
+        TARGET_WASM_OVER_NATIVE,
+    );
     println!("{:<16} {:>8.2}x", "native / python", ratio(native, python));
     println!("{:<16} {:>8.2}x", "parse / python", ratio(parse, python));
 }
@@ -346,7 +408,10 @@ fn print_wasm_phases(transform: &Transform, inputs: &Inputs) {
         guest += started.elapsed();
 
         let started = Instant::now();
-        for record in outputs.iter().flat_map(|output| output.as_ref().expect("maps")) {
+        for record in outputs
+            .iter()
+            .flat_map(|output| output.as_ref().expect("maps"))
+        {
             rules::check(record, NOW_MS, &rules).expect("the record meets the write rules");
         }
         check += started.elapsed();
@@ -355,17 +420,30 @@ fn print_wasm_phases(transform: &Transform, inputs: &Inputs) {
     println!();
     println!("wasm path phases (us/event, one pass):");
     let per_event = |phase: Duration| phase.as_secs_f64() * 1e6 / EVENTS as f64;
-    println!("  kinesis::decode (envelope JSON + base64)   {:>7.2}", per_event(decode));
-    println!("  run_batch (store, instantiate, guest call) {:>7.2}", per_event(guest));
-    println!("  rules::check                               {:>7.2}", per_event(check));
+    println!(
+        "  kinesis::decode (envelope JSON + base64)   {:>7.2}",
+        per_event(decode)
+    );
+    println!(
+        "  run_batch (store, instantiate, guest call) {:>7.2}",
+        per_event(guest)
+    );
+    println!(
+        "  rules::check                               {:>7.2}",
+        per_event(check)
+    );
     print_call_overhead(transform, inputs);
 }
 
 /// Estimates the fixed cost per guest call by timing `run_batch` on the same events in
 /// batches of 1 and of [`BATCH_SIZE`]: `t(n) = fixed + n * per_event`.
 fn print_call_overhead(transform: &Transform, inputs: &Inputs) {
-    let events: Vec<(Vec<Event>, Vec<String>)> =
-        inputs.batches.iter().take(10).map(|batch| decode_batch(batch)).collect();
+    let events: Vec<(Vec<Event>, Vec<String>)> = inputs
+        .batches
+        .iter()
+        .take(10)
+        .map(|batch| decode_batch(batch))
+        .collect();
     let count: usize = events.iter().map(|(events, _)| events.len()).sum();
 
     let batched = time_guest(|| {
@@ -386,8 +464,11 @@ fn print_call_overhead(transform: &Transform, inputs: &Inputs) {
     let per_call_n = batched / events.len() as f64;
     let per_event = (per_call_n - per_call_1) / (BATCH_SIZE - 1) as f64;
     let fixed = per_call_1 - per_event;
-    println!("  guest call fixed cost ~{fixed:.1} us (= {:.2} us/event at batch {BATCH_SIZE}); \
-              per event in the guest ~{per_event:.2} us", fixed / BATCH_SIZE as f64);
+    println!(
+        "  guest call fixed cost ~{fixed:.1} us (= {:.2} us/event at batch {BATCH_SIZE}); \
+              per event in the guest ~{per_event:.2} us",
+        fixed / BATCH_SIZE as f64
+    );
 }
 
 /// The median time of `work` over [`ROUNDS`] runs after a warm-up, in microseconds.
@@ -407,8 +488,10 @@ fn time_guest(mut work: impl FnMut()) -> f64 {
 /// precompiled artifacts (what the Lambda does) versus compiling them from `.wasm`.
 fn print_cold_start() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let artifacts: Vec<_> =
-        SHIPPED.iter().map(|wasm| workload::precompile_into(wasm, dir.path())).collect();
+    let artifacts: Vec<_> = SHIPPED
+        .iter()
+        .map(|wasm| workload::precompile_into(wasm, dir.path()))
+        .collect();
     let sources = copy_components(dir.path());
 
     let runtime_ms = median((0..ROUNDS).map(|_| millis(new_runtime)).collect());
@@ -420,7 +503,10 @@ fn print_cold_start() {
     println!("  TransformRuntime::new                        {runtime_ms:>8.1} ms");
     println!("  load from precompiled .cwasm (no compiling)  {from_artifacts:>8.1} ms");
     println!("  load compiling .wasm                         {compiling:>8.1} ms");
-    println!("  compiling / precompiled                      {:>8.1}x", compiling / from_artifacts);
+    println!(
+        "  compiling / precompiled                      {:>8.1}x",
+        compiling / from_artifacts
+    );
 }
 
 /// Copies the shipped components into `dir/wasm`, where no artifact lies beside them.
@@ -451,7 +537,9 @@ fn load_all(paths: &[std::path::PathBuf], allow_compile: bool) -> f64 {
                 config: Default::default(),
                 allow_compile,
             };
-            runtime.load(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            runtime
+                .load(&spec)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
     })
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// The golden file at `tests/golden/<relative>`.
 pub fn path(relative: &Path) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("golden").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(relative)
 }
 
 /// Compares `actual` with the golden file (or writes it when `BLESS` is set).
@@ -23,7 +25,10 @@ pub fn check(relative: &Path, actual: &serde_json::Value) {
     }
 
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("golden file {} unreadable ({e}); run with BLESS=1 to create it", path.display())
+        panic!(
+            "golden file {} unreadable ({e}); run with BLESS=1 to create it",
+            path.display()
+        )
     });
     let expected: serde_json::Value = serde_json::from_str(&expected).expect("golden file is JSON");
     assert!(

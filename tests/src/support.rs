@@ -36,8 +36,14 @@ pub fn load(path: &str) -> Transform {
 /// Loads a guest component into `runtime`, from an artifact precompiled once per test
 /// binary (as the Lambda does), so tests do not pay for compiling it again and again.
 pub fn load_with(runtime: &TransformRuntime, path: &str) -> Transform {
-    let spec = TransformSpec { path: artifact(path), config: Default::default(), allow_compile: false };
-    runtime.load(&spec).unwrap_or_else(|e| panic!("{path} loads: {e}"))
+    let spec = TransformSpec {
+        path: artifact(path),
+        config: Default::default(),
+        allow_compile: false,
+    };
+    runtime
+        .load(&spec)
+        .unwrap_or_else(|e| panic!("{path} loads: {e}"))
 }
 
 /// The precompiled artifact of a guest, made on first use in a folder that lives as long as
@@ -46,7 +52,10 @@ fn artifact(path: &str) -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     static MADE: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"));
-    let mut made = MADE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     made.entry(path.to_owned())
         .or_insert_with(|| {
             let wasm = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -92,7 +101,11 @@ pub fn eventbridge_event(envelope: &[u8]) -> Event {
             region: text("region"),
             resources: v["resources"]
                 .as_array()
-                .map(|r| r.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }),
         payload: serde_json::to_vec(&v["detail"]).expect("detail renders"),
@@ -149,11 +162,19 @@ pub fn decode_kinesis(event: &[u8]) -> Vec<SourceRecord> {
 
 /// A pipeline over `transforms` with default write rules.
 pub fn pipeline(transforms: Vec<Transform>) -> Pipeline {
-    Pipeline::new(transforms.into_iter().map(Arc::new).collect(), WriteRules::default())
+    Pipeline::new(
+        transforms.into_iter().map(Arc::new).collect(),
+        WriteRules::default(),
+    )
 }
 
 /// Runs `records` through `pipeline` into `store` at `now_ms`.
-pub fn run(pipeline: &Pipeline, store: &mut EmbeddedStore, records: Vec<SourceRecord>, now_ms: i64) -> BatchReport {
+pub fn run(
+    pipeline: &Pipeline,
+    store: &mut EmbeddedStore,
+    records: Vec<SourceRecord>,
+    now_ms: i64,
+) -> BatchReport {
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -165,5 +186,7 @@ pub fn run(pipeline: &Pipeline, store: &mut EmbeddedStore, records: Vec<SourceRe
 /// Replaces every `2025-03-04` timestamp in a sample with the same time on `day`
 /// (`YYYY-MM-DD`), so samples fall inside a store's write window around a fixed "now".
 pub fn on_day(sample: &[u8], day: &str) -> Vec<u8> {
-    String::from_utf8_lossy(sample).replace("2025-03-04", day).into_bytes()
+    String::from_utf8_lossy(sample)
+        .replace("2025-03-04", day)
+        .into_bytes()
 }

@@ -27,7 +27,14 @@ const NOW_MS: i64 = 1_768_500_000_000;
 const SHIFT_MARGIN_MS: i64 = 60_000;
 
 /// The tables the three shipped transforms write.
-const TABLES: [&str; 6] = ["AgentEvent", "AgentEvent_Contact", "ContactEvent", "Instance", "Queue", "User"];
+const TABLES: [&str; 6] = [
+    "AgentEvent",
+    "AgentEvent_Contact",
+    "ContactEvent",
+    "Instance",
+    "Queue",
+    "User",
+];
 
 /// The plugin every dashboard target must use.
 const TIMESTREAM_PLUGIN: &str = "grafana-timestream-datasource";
@@ -95,32 +102,54 @@ fn written() -> &'static Written {
     static WRITTEN: OnceLock<Written> = OnceLock::new();
     WRITTEN.get_or_init(|| {
         let store = run_samples();
-        let catalog = TABLES.iter().map(|t| (t.to_string(), columns_of(&store, t))).collect();
+        let catalog = TABLES
+            .iter()
+            .map(|t| (t.to_string(), columns_of(&store, t)))
+            .collect();
         let agent_event_types = store.dump("AgentEvent").expect("AgentEvent dumps");
         let agent_event_types = agent_event_types
             .iter()
             .filter_map(|row| row.get("EventType")?.as_str().map(str::to_owned))
             .collect();
-        Written { catalog, agent_event_types }
+        Written {
+            catalog,
+            agent_event_types,
+        }
     })
 }
 
 /// Runs the agent and contact samples and the instance snapshot, times moved to just before
 /// [`NOW_MS`], through the three shipped transforms into an in-memory store.
 fn run_samples() -> EmbeddedStore {
-    let inputs = [fixture("samples"), fixture("snapshots/instance_5f0c3a2e.json")];
+    let inputs = [
+        fixture("samples"),
+        fixture("snapshots/instance_5f0c3a2e.json"),
+    ];
     let mut captured = replay::read_paths(&inputs).expect("the fixtures read");
     replay::shift_times(&mut captured, NOW_MS, SHIFT_MARGIN_MS);
     let (records, _not_events) = replay::decode(captured);
 
-    let transforms = [guests::AGENT_EVENTS, guests::CONTACT_EVENTS, guests::INSTANCE_DATA];
+    let transforms = [
+        guests::AGENT_EVENTS,
+        guests::CONTACT_EVENTS,
+        guests::INSTANCE_DATA,
+    ];
     let pipeline = support::pipeline(transforms.map(support::load).into());
     let mut store = EmbeddedStore::open_in_memory().expect("the store opens");
     let report = support::run(&pipeline, &mut store, records, NOW_MS);
 
     let (_, retried, dead_lettered) = report.disposition_counts();
-    assert_eq!((retried, dead_lettered), (0, 0), "every sample is written: {:?}", report.events);
-    assert!(report.rejected.is_empty(), "no record is rejected: {:?}", report.rejected);
+    assert_eq!(
+        (retried, dead_lettered),
+        (0, 0),
+        "every sample is written: {:?}",
+        report.events
+    );
+    assert!(
+        report.rejected.is_empty(),
+        "no record is rejected: {:?}",
+        report.rejected
+    );
     store
 }
 
@@ -176,7 +205,11 @@ fn read_json(path: &Path) -> Value {
 fn targets() -> Vec<Target> {
     let mut targets = Vec::new();
     for path in dashboard_files() {
-        let file = path.file_name().expect("a file name").to_string_lossy().into_owned();
+        let file = path
+            .file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .into_owned();
         let dashboard = read_json(&path);
         collect_targets(&file, &dashboard["panels"], &mut targets);
     }
@@ -211,7 +244,10 @@ fn yaml_pairs(path: &Path) -> Vec<(String, String)> {
 }
 
 fn yaml_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 #[test]
@@ -221,7 +257,10 @@ fn the_samples_write_all_six_tables_and_every_agent_event_type() {
     let tables: Vec<&str> = written.catalog.keys().map(String::as_str).collect();
     assert_eq!(tables, TABLES);
     for (table, columns) in &written.catalog {
-        assert!(columns.len() > 2, "{table} has columns besides time and measure_name");
+        assert!(
+            columns.len() > 2,
+            "{table} has columns besides time and measure_name"
+        );
     }
     let expected: BTreeSet<String> = AGENT_EVENT_TYPES.iter().map(|t| t.to_string()).collect();
     assert_eq!(written.agent_event_types, expected);
@@ -230,7 +269,11 @@ fn the_samples_write_all_six_tables_and_every_agent_event_type() {
 #[test]
 fn every_dashboard_query_reads_only_what_the_transforms_write() {
     let targets = targets();
-    assert!(targets.len() >= 15, "the dashboards hold {} queries", targets.len());
+    assert!(
+        targets.len() >= 15,
+        "the dashboards hold {} queries",
+        targets.len()
+    );
 
     let mut problems = Vec::new();
     for target in &targets {
@@ -238,14 +281,26 @@ fn every_dashboard_query_reads_only_what_the_transforms_write() {
         if report.tables.is_empty() {
             problems.push(format!("{}: reads no table", target.place));
         }
-        problems.extend(report.problems.iter().map(|p| format!("{}: {p}", target.place)));
+        problems.extend(
+            report
+                .problems
+                .iter()
+                .map(|p| format!("{}: {p}", target.place)),
+        );
     }
-    assert!(problems.is_empty(), "dashboard queries that would fail:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "dashboard queries that would fail:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn every_table_the_transforms_write_is_on_a_dashboard() {
-    let read: BTreeSet<String> = targets().iter().flat_map(|t| check(&t.sql).tables).collect();
+    let read: BTreeSet<String> = targets()
+        .iter()
+        .flat_map(|t| check(&t.sql).tables)
+        .collect();
 
     let read: Vec<&str> = read.iter().map(String::as_str).collect();
     assert_eq!(read, TABLES);
@@ -256,12 +311,22 @@ fn every_query_uses_the_provisioned_timestream_datasource() {
     let provisioning = dashboards_dir().join("provisioning");
     let datasource = yaml_pairs(&provisioning.join("datasources/timestream.yaml"));
     assert_eq!(yaml_value(&datasource, "type"), Some(TIMESTREAM_PLUGIN));
-    assert_eq!(yaml_value(&datasource, "defaultDatabase"), Some("ConnectRealTime"));
-    assert_eq!(yaml_value(&datasource, "defaultRegion"), Some("${AWS_REGION}"));
+    assert_eq!(
+        yaml_value(&datasource, "defaultDatabase"),
+        Some("ConnectRealTime")
+    );
+    assert_eq!(
+        yaml_value(&datasource, "defaultRegion"),
+        Some("${AWS_REGION}")
+    );
     let uid = yaml_value(&datasource, "uid").expect("the datasource has a fixed uid");
 
     for target in targets() {
-        assert_eq!(target.datasource["type"], TIMESTREAM_PLUGIN, "{}", target.place);
+        assert_eq!(
+            target.datasource["type"], TIMESTREAM_PLUGIN,
+            "{}",
+            target.place
+        );
         assert_eq!(target.datasource["uid"], uid, "{}", target.place);
     }
 }
@@ -270,11 +335,19 @@ fn every_query_uses_the_provisioned_timestream_datasource() {
 fn the_dashboard_provider_loads_files_and_every_dashboard_has_its_own_uid() {
     let provider = yaml_pairs(&dashboards_dir().join("provisioning/dashboards/connect-rt.yaml"));
     assert_eq!(yaml_value(&provider, "type"), Some("file"));
-    assert!(yaml_value(&provider, "path").is_some(), "the provider names the dashboards folder");
+    assert!(
+        yaml_value(&provider, "path").is_some(),
+        "the provider names the dashboards folder"
+    );
 
     let uids: Vec<String> = dashboard_files()
         .iter()
-        .map(|path| read_json(path)["uid"].as_str().expect("a dashboard uid").to_owned())
+        .map(|path| {
+            read_json(path)["uid"]
+                .as_str()
+                .expect("a dashboard uid")
+                .to_owned()
+        })
         .collect();
     let distinct: BTreeSet<&String> = uids.iter().collect();
     assert_eq!(distinct.len(), uids.len(), "uids: {uids:?}");
@@ -288,7 +361,10 @@ fn a_column_the_transforms_do_not_write_fails_the_check() {
            WHERE measure_name = 'AgentEvent' AND $__timeFilter"#,
     );
 
-    assert_eq!(report.problems, [r#""AgentStatus" is not a column of AgentEvent"#]);
+    assert_eq!(
+        report.problems,
+        [r#""AgentStatus" is not a column of AgentEvent"#]
+    );
     assert_eq!(report.tables, BTreeSet::from(["AgentEvent".to_owned()]));
 }
 
@@ -299,7 +375,10 @@ fn a_contact_event_column_in_agent_case_fails_the_check() {
            WHERE "measure_name" = 'ContactEvent' AND $__timeFilter AND "EventType" = 'QUEUED'"#,
     );
 
-    assert_eq!(report.problems, [r#""EventType" is not a column of ContactEvent"#]);
+    assert_eq!(
+        report.problems,
+        [r#""EventType" is not a column of ContactEvent"#]
+    );
 }
 
 #[test]
@@ -324,7 +403,10 @@ fn a_name_both_joined_tables_have_is_ambiguous() {
              AND $__timeFilter"#,
     );
 
-    assert_eq!(report.problems, [r#""time" is ambiguous: a column of AgentEvent_Contact (c) and User (u)"#]);
+    assert_eq!(
+        report.problems,
+        [r#""time" is ambiguous: a column of AgentEvent_Contact (c) and User (u)"#]
+    );
 }
 
 #[test]
@@ -358,7 +440,9 @@ fn a_value_is_checked_through_a_subquery_that_keeps_the_latest() {
 
     assert_eq!(
         report.problems,
-        [r#"'AVAILABLE' is not a listed value of "CurrentAgentSnapshot_AgentStatus_Type" (ROUTABLE, CUSTOM, OFFLINE)"#]
+        [
+            r#"'AVAILABLE' is not a listed value of "CurrentAgentSnapshot_AgentStatus_Type" (ROUTABLE, CUSTOM, OFFLINE)"#
+        ]
     );
 }
 
@@ -369,7 +453,10 @@ fn a_string_compared_to_a_boolean_measure_fails_the_check() {
            WHERE measure_name = 'ContactEvent' AND $__timeFilter AND "_X_Abandoned" = 'true'"#,
     );
 
-    assert_eq!(report.problems, [r#"'true' compared to "_X_Abandoned", a BOOLEAN column"#]);
+    assert_eq!(
+        report.problems,
+        [r#"'true' compared to "_X_Abandoned", a BOOLEAN column"#]
+    );
 }
 
 #[test]
@@ -380,7 +467,10 @@ fn a_table_read_without_its_measure_name_filter_fails_the_check() {
            SELECT "Name" FROM q"#,
     );
 
-    assert_eq!(report.problems, [r#""Queue" is read without measure_name = 'Queue'"#]);
+    assert_eq!(
+        report.problems,
+        [r#""Queue" is read without measure_name = 'Queue'"#]
+    );
 }
 
 #[test]
@@ -418,15 +508,19 @@ fn an_output_alias_is_not_a_column_of_its_own_select() {
 
 #[test]
 fn another_database_or_an_unknown_table_fails_the_check() {
-    let other = check(
-        r#"SELECT "AgentARN" FROM "Connect"."AgentEvent" WHERE measure_name = 'AgentEvent'"#,
-    );
-    let unknown = check(
-        r#"SELECT "QueueArn" FROM $__database."Queues" WHERE measure_name = 'Queues'"#,
-    );
+    let other =
+        check(r#"SELECT "AgentARN" FROM "Connect"."AgentEvent" WHERE measure_name = 'AgentEvent'"#);
+    let unknown =
+        check(r#"SELECT "QueueArn" FROM $__database."Queues" WHERE measure_name = 'Queues'"#);
 
-    assert_eq!(other.problems, [r#"reads "Connect"."AgentEvent": use $__database or "ConnectRealTime""#]);
-    assert_eq!(unknown.problems, [r#""Queues" is not a table the transforms write"#]);
+    assert_eq!(
+        other.problems,
+        [r#"reads "Connect"."AgentEvent": use $__database or "ConnectRealTime""#]
+    );
+    assert_eq!(
+        unknown.problems,
+        [r#""Queues" is not a table the transforms write"#]
+    );
 }
 
 #[test]
@@ -477,17 +571,75 @@ mod sql {
 
     /// Words that are never column names.
     const KEYWORDS: &[&str] = &[
-        "ALL", "AND", "AS", "ASC", "BETWEEN", "BY", "CASE", "CROSS", "CURRENT", "DAY", "DESC",
-        "DISTINCT", "ELSE", "END", "ESCAPE", "EXCEPT", "EXISTS", "FALSE", "FIRST", "FOLLOWING",
-        "FROM", "FULL", "GROUP", "HAVING", "HOUR", "IN", "INNER", "INTERSECT", "INTERVAL", "IS",
-        "JOIN", "LAST", "LEFT", "LIKE", "LIMIT", "MINUTE", "MONTH", "NOT", "NULL", "NULLS",
-        "OFFSET", "ON", "OR", "ORDER", "OUTER", "OVER", "PARTITION", "PRECEDING", "RANGE",
-        "RIGHT", "ROW", "ROWS", "SECOND", "SELECT", "THEN", "TRUE", "UNBOUNDED", "UNION",
-        "USING", "WHEN", "WHERE", "WITH", "YEAR",
+        "ALL",
+        "AND",
+        "AS",
+        "ASC",
+        "BETWEEN",
+        "BY",
+        "CASE",
+        "CROSS",
+        "CURRENT",
+        "DAY",
+        "DESC",
+        "DISTINCT",
+        "ELSE",
+        "END",
+        "ESCAPE",
+        "EXCEPT",
+        "EXISTS",
+        "FALSE",
+        "FIRST",
+        "FOLLOWING",
+        "FROM",
+        "FULL",
+        "GROUP",
+        "HAVING",
+        "HOUR",
+        "IN",
+        "INNER",
+        "INTERSECT",
+        "INTERVAL",
+        "IS",
+        "JOIN",
+        "LAST",
+        "LEFT",
+        "LIKE",
+        "LIMIT",
+        "MINUTE",
+        "MONTH",
+        "NOT",
+        "NULL",
+        "NULLS",
+        "OFFSET",
+        "ON",
+        "OR",
+        "ORDER",
+        "OUTER",
+        "OVER",
+        "PARTITION",
+        "PRECEDING",
+        "RANGE",
+        "RIGHT",
+        "ROW",
+        "ROWS",
+        "SECOND",
+        "SELECT",
+        "THEN",
+        "TRUE",
+        "UNBOUNDED",
+        "UNION",
+        "USING",
+        "WHEN",
+        "WHERE",
+        "WITH",
+        "YEAR",
     ];
 
     /// Keywords that start a clause of a `SELECT`.
-    const CLAUSES: &[&str] = &["FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET"];
+    const CLAUSES: &[&str] = &[
+        "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
+    ];
 
     /// Keywords that join two sources in a `FROM` clause.
     const JOINS: &[&str] = &["JOIN", "LEFT", "RIGHT", "FULL", "INNER", "OUTER", "CROSS"];
@@ -517,7 +669,11 @@ mod sql {
 
     /// Checks one query.
     pub fn check(sql: &str, catalog: &Catalog, listed: ListedValues) -> Report {
-        let mut checker = Checker { catalog, listed, report: Report::default() };
+        let mut checker = Checker {
+            catalog,
+            listed,
+            report: Report::default(),
+        };
         match tokenize(sql).and_then(nest) {
             Ok(items) => {
                 checker.query(&items, &[], None);
@@ -531,7 +687,10 @@ mod sql {
     #[derive(Debug, Clone, PartialEq)]
     enum Token {
         /// A name: `"quoted"` (taken exactly) or bare.
-        Name { text: String, quoted: bool },
+        Name {
+            text: String,
+            quoted: bool,
+        },
         Str(String),
         Number(String),
         /// A Grafana macro, e.g. `$__timeFilter`.
@@ -558,7 +717,8 @@ mod sql {
                 '-' if rest.get(1) == Some(&'-') => (None, line_comment_len(rest)),
                 '/' if rest.get(1) == Some(&'*') => (None, block_comment_len(rest)?),
                 '\'' => quoted(rest).map(|(text, len)| (Some(Token::Str(text)), len))?,
-                '"' => quoted(rest).map(|(text, len)| (Some(Token::Name { text, quoted: true }), len))?,
+                '"' => quoted(rest)
+                    .map(|(text, len)| (Some(Token::Name { text, quoted: true }), len))?,
                 '$' => {
                     let len = 1 + word_len(&rest[1..], false);
                     (Some(Token::Macro(rest[..len].iter().collect())), len)
@@ -570,7 +730,13 @@ mod sql {
                 c if c.is_alphabetic() || c == '_' => {
                     let len = word_len(rest, false);
                     let text = rest[..len].iter().collect();
-                    (Some(Token::Name { text, quoted: false }), len)
+                    (
+                        Some(Token::Name {
+                            text,
+                            quoted: false,
+                        }),
+                        len,
+                    )
                 }
                 _ => {
                     let len = punct_len(rest);
@@ -589,7 +755,8 @@ mod sql {
 
     fn block_comment_len(rest: &[char]) -> Result<usize, String> {
         let end = rest.windows(2).skip(1).position(|w| w == ['*', '/']);
-        end.map(|at| at + 3).ok_or_else(|| "unterminated /* comment".to_owned())
+        end.map(|at| at + 3)
+            .ok_or_else(|| "unterminated /* comment".to_owned())
     }
 
     /// A string or quoted name starting at `rest[0]`, the quote doubled inside it: its text
@@ -633,9 +800,15 @@ mod sql {
                 Token::Punct(p) if p == ")" => {
                     let group = stack.pop().filter(|_| !stack.is_empty());
                     let group = group.ok_or_else(|| "unbalanced )".to_owned())?;
-                    stack.last_mut().expect("an open level").push(Item::Group(group));
+                    stack
+                        .last_mut()
+                        .expect("an open level")
+                        .push(Item::Group(group));
                 }
-                _ => stack.last_mut().expect("an open level").push(Item::Token(token)),
+                _ => stack
+                    .last_mut()
+                    .expect("an open level")
+                    .push(Item::Token(token)),
             }
         }
         match stack.len() {
@@ -677,9 +850,15 @@ mod sql {
     impl Source {
         fn column(&self, name: &str) -> Option<Column> {
             let Some(columns) = &self.columns else {
-                return Some(Column { origin: Some(name.to_owned()), column_type: None });
+                return Some(Column {
+                    origin: Some(name.to_owned()),
+                    column_type: None,
+                });
             };
-            columns.iter().find(|(n, _)| n == name).map(|(_, column)| column.clone())
+            columns
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, column)| column.clone())
         }
     }
 
@@ -748,25 +927,36 @@ mod sql {
                 return items;
             }
             let mut i = 1;
-            while let (Some(name), true, Some(Item::Group(body))) =
-                (name_at(items, i), is_keyword(items.get(i + 1), "AS"), items.get(i + 2))
-            {
+            while let (Some(name), true, Some(Item::Group(body))) = (
+                name_at(items, i),
+                is_keyword(items.get(i + 1), "AS"),
+                items.get(i + 2),
+            ) {
                 let columns = self.query(body, ctes, outer);
-                ctes.push(Cte { name: name.to_owned(), columns });
+                ctes.push(Cte {
+                    name: name.to_owned(),
+                    columns,
+                });
                 i += 3;
                 if !is_punct(items.get(i), ",") {
                     return &items[i..];
                 }
                 i += 1;
             }
-            self.problem(format!("cannot read the WITH clause at {}", describe(items.get(i))));
+            self.problem(format!(
+                "cannot read the WITH clause at {}",
+                describe(items.get(i))
+            ));
             &[]
         }
 
         /// One `SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ... ORDER BY ... LIMIT`.
         fn select(&mut self, items: &[Item], ctes: &[Cte], outer: Option<&Scope>) -> Outputs {
             if !is_keyword(items.first(), "SELECT") {
-                self.problem(format!("expected SELECT, found {}", describe(items.first())));
+                self.problem(format!(
+                    "expected SELECT, found {}",
+                    describe(items.first())
+                ));
                 return Vec::new();
             }
             let clauses = split_clauses(&items[1..]);
@@ -774,7 +964,10 @@ mod sql {
                 Some(from) => self.from_clause(from, ctes),
                 None => (Vec::new(), Vec::new()),
             };
-            let scope = Scope { sources, parent: outer };
+            let scope = Scope {
+                sources,
+                parent: outer,
+            };
 
             let select_list = clauses.get("SELECT").copied().unwrap_or_default();
             let outputs = self.select_list(select_list, &scope, ctes);
@@ -796,7 +989,9 @@ mod sql {
             for source in &scope.sources {
                 let Some(table) = &source.table else { continue };
                 if source.columns.is_some() && !source.filtered.get() {
-                    self.problem(format!("\"{table}\" is read without measure_name = '{table}'"));
+                    self.problem(format!(
+                        "\"{table}\" is read without measure_name = '{table}'"
+                    ));
                 }
             }
         }
@@ -862,7 +1057,9 @@ mod sql {
             if is_keyword(items.get(next), "AS") {
                 next += 1;
             }
-            let Some(alias) = name_at(items, next) else { return (source, next) };
+            let Some(alias) = name_at(items, next) else {
+                return (source, next);
+            };
             let source = source.map(|source| with_alias(source, alias));
             (source, next + 1)
         }
@@ -884,7 +1081,10 @@ mod sql {
             }
             let columns = self.catalog.get(table).map(|columns| {
                 let typed = |(name, ty): (&String, &String)| {
-                    let column = Column { origin: Some(name.clone()), column_type: Some(ty.clone()) };
+                    let column = Column {
+                        origin: Some(name.clone()),
+                        column_type: Some(ty.clone()),
+                    };
                     (name.clone(), column)
                 };
                 columns.iter().map(typed).collect()
@@ -927,7 +1127,13 @@ mod sql {
 
             let (name, column) = match pass_through(expression, scope) {
                 Some((name, column)) => (name, column),
-                None => (None, Column { origin: None, column_type: None }),
+                None => (
+                    None,
+                    Column {
+                        origin: None,
+                        column_type: None,
+                    },
+                ),
             };
             let name = alias.map(str::to_owned).or(name);
             name.map(|name| (name, column)).into_iter().collect()
@@ -992,9 +1198,14 @@ mod sql {
                 Token::Punct(p) if p == "::" => (Operand::Other, 2),
                 Token::Punct(_) => (Operand::Other, 1),
                 Token::Macro(name) => (self.macro_operand(name, scope), 1),
-                Token::Name { text, quoted } if !quoted && is_keyword_text(text) => {
-                    (keyword_operand(text), if text.eq_ignore_ascii_case("AS") { 2 } else { 1 })
-                }
+                Token::Name { text, quoted } if !quoted && is_keyword_text(text) => (
+                    keyword_operand(text),
+                    if text.eq_ignore_ascii_case("AS") {
+                        2
+                    } else {
+                        1
+                    },
+                ),
                 Token::Name { quoted: false, .. } if matches!(next, Some(Item::Group(_))) => {
                     (Operand::Other, 1)
                 }
@@ -1053,7 +1264,10 @@ mod sql {
                         self.problem(format!("\"{name}\" is not a column of {}", source.label));
                         return None;
                     };
-                    return Some(Resolved { column, source: Some(source) });
+                    return Some(Resolved {
+                        column,
+                        source: Some(source),
+                    });
                 }
                 current = here.parent;
             }
@@ -1071,17 +1285,26 @@ mod sql {
         ) -> Option<Resolved<'s>> {
             let output = outputs.and_then(|o| o.iter().find(|(n, _)| n == name));
             if let Some((_, column)) = output {
-                return Some(Resolved { column: column.clone(), source: None });
+                return Some(Resolved {
+                    column: column.clone(),
+                    source: None,
+                });
             }
             let mut current = Some(scope);
             while let Some(here) = current {
-                let found: Vec<&Source> =
-                    here.sources.iter().filter(|s| s.column(name).is_some()).collect();
+                let found: Vec<&Source> = here
+                    .sources
+                    .iter()
+                    .filter(|s| s.column(name).is_some())
+                    .collect();
                 match found.as_slice() {
                     [] => current = here.parent,
                     [source] => {
                         let column = source.column(name).expect("the source has it");
-                        return Some(Resolved { column, source: Some(source) });
+                        return Some(Resolved {
+                            column,
+                            source: Some(source),
+                        });
                     }
                     [first, rest @ ..] => {
                         let rest: Vec<&str> = rest.iter().map(|s| s.label.as_str()).collect();
@@ -1092,7 +1315,11 @@ mod sql {
                 }
             }
             let labels: Vec<&str> = scope.sources.iter().map(|s| s.label.as_str()).collect();
-            let place = if labels.is_empty() { "nothing".into() } else { labels.join(" or ") };
+            let place = if labels.is_empty() {
+                "nothing".into()
+            } else {
+                labels.join(" or ")
+            };
             self.problem(format!("\"{name}\" is not a column of {place}"));
             None
         }
@@ -1100,7 +1327,9 @@ mod sql {
         /// Checks `column = 'text'`, `'text' = column`, `column [NOT] IN ('a', 'b')`.
         fn check_comparisons(&mut self, operands: &[Operand]) {
             for (i, operand) in operands.iter().enumerate() {
-                let Operand::Column(column) = operand else { continue };
+                let Operand::Column(column) = operand else {
+                    continue;
+                };
                 let after = &operands[i + 1..];
                 let before = &operands[..i];
                 match (after, before) {
@@ -1131,12 +1360,16 @@ mod sql {
             let listed = (self.listed)(name).filter(|listed| !listed.contains(&text));
             if let Some(listed) = listed {
                 let listed = listed.join(", ");
-                self.problem(format!("'{text}' is not a listed value of \"{name}\" ({listed})"));
+                self.problem(format!(
+                    "'{text}' is not a listed value of \"{name}\" ({listed})"
+                ));
             }
         }
 
         fn measure_name_filter(&mut self, resolved: &Resolved, text: &str) {
-            let Some(source) = resolved.source else { return };
+            let Some(source) = resolved.source else {
+                return;
+            };
             let Some(table) = &source.table else { return };
             if text == table {
                 source.filtered.set(true);
@@ -1182,9 +1415,13 @@ mod sql {
                 let source = scope.sources.iter().find(|s| s.name == qualifier)?;
                 Some((Some(name.to_owned()), source.column(name)?))
             }
-            [Item::Token(Token::Name { text, quoted: false }), Item::Group(arguments)]
-                if PASS_THROUGH.contains(&text.to_ascii_lowercase().as_str()) =>
-            {
+            [
+                Item::Token(Token::Name {
+                    text,
+                    quoted: false,
+                }),
+                Item::Group(arguments),
+            ] if PASS_THROUGH.contains(&text.to_ascii_lowercase().as_str()) => {
                 let first = arguments.split(|item| is_punct(Some(item), ",")).next()?;
                 let (_, column) = pass_through(first, scope)?;
                 Some((None, column))
@@ -1200,7 +1437,11 @@ mod sql {
             return (&item[..n - 2], name_at(item, n - 1));
         }
         let implicit = n >= 2 && name_at(item, n - 1).is_some() && ends_operand(&item[n - 2]);
-        if implicit { (&item[..n - 1], name_at(item, n - 1)) } else { (item, None) }
+        if implicit {
+            (&item[..n - 1], name_at(item, n - 1))
+        } else {
+            (item, None)
+        }
     }
 
     /// True when `item` can end an expression, so a name after it is an alias.
@@ -1227,7 +1468,11 @@ mod sql {
             };
             clauses.insert(current, &items[start..i]);
             current = *clause;
-            start = if matches!(*clause, "GROUP" | "ORDER") { i + 2 } else { i + 1 };
+            start = if matches!(*clause, "GROUP" | "ORDER") {
+                i + 2
+            } else {
+                i + 1
+            };
         }
         clauses.insert(current, &items[start.min(items.len())..]);
         clauses
@@ -1236,7 +1481,9 @@ mod sql {
     /// Splits a query body at `UNION`, `INTERSECT` and `EXCEPT` (with `ALL` or `DISTINCT`).
     fn split_set_operations(items: &[Item]) -> Vec<&[Item]> {
         let is_set = |item: &Item| {
-            ["UNION", "INTERSECT", "EXCEPT"].iter().any(|k| is_keyword(Some(item), k))
+            ["UNION", "INTERSECT", "EXCEPT"]
+                .iter()
+                .any(|k| is_keyword(Some(item), k))
         };
         items
             .split(|item| is_set(item))
@@ -1250,7 +1497,9 @@ mod sql {
 
     /// Where the `ON` condition starting at `start` ends: the next join or comma.
     fn join_boundary(items: &[Item], start: usize) -> usize {
-        let rest = items[start..].iter().position(|item| is_punct(Some(item), ",") || join_keyword(item));
+        let rest = items[start..]
+            .iter()
+            .position(|item| is_punct(Some(item), ",") || join_keyword(item));
         rest.map_or(items.len(), |at| start + at)
     }
 
@@ -1259,7 +1508,10 @@ mod sql {
     }
 
     fn skip_join_keywords(items: &[Item], mut i: usize) -> usize {
-        while items.get(i).is_some_and(|item| join_keyword(item) && !is_keyword(Some(item), "JOIN")) {
+        while items
+            .get(i)
+            .is_some_and(|item| join_keyword(item) && !is_keyword(Some(item), "JOIN"))
+        {
             i += 1;
         }
         i + 1
@@ -1304,9 +1556,10 @@ mod sql {
     fn name_of(item: &Item) -> Option<&str> {
         match item {
             Item::Token(Token::Name { text, quoted: true }) => Some(text),
-            Item::Token(Token::Name { text, quoted: false }) if !is_keyword_text(text) => {
-                Some(text)
-            }
+            Item::Token(Token::Name {
+                text,
+                quoted: false,
+            }) if !is_keyword_text(text) => Some(text),
             _ => None,
         }
     }
@@ -1317,7 +1570,9 @@ mod sql {
 
     /// The name in `x . name` where `x` is at `items[i]`.
     fn name_after_dot(items: &[Item], i: usize) -> Option<&str> {
-        is_punct(items.get(i + 1), ".").then(|| name_at(items, i + 2)).flatten()
+        is_punct(items.get(i + 1), ".")
+            .then(|| name_at(items, i + 2))
+            .flatten()
     }
 
     fn describe(item: Option<&Item>) -> String {
@@ -1326,7 +1581,10 @@ mod sql {
             Some(Item::Group(_)) => "(...)".to_owned(),
             Some(Item::Token(Token::Name { text, quoted: true })) => format!("\"{text}\""),
             Some(Item::Token(
-                Token::Name { text, .. } | Token::Macro(text) | Token::Number(text) | Token::Punct(text),
+                Token::Name { text, .. }
+                | Token::Macro(text)
+                | Token::Number(text)
+                | Token::Punct(text),
             )) => format!("`{text}`"),
             Some(Item::Token(Token::Str(text))) => format!("'{text}'"),
         }

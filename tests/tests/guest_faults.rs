@@ -13,11 +13,17 @@ const FAULTY: usize = 3;
 fn batch() -> (Vec<connect_rt::contract::Event>, Vec<String>) {
     let events = (0..BATCH)
         .map(|i| {
-            let payload = if i == FAULTY { "FAULT please".to_owned() } else { format!("event {i}") };
+            let payload = if i == FAULTY {
+                "FAULT please".to_owned()
+            } else {
+                format!("event {i}")
+            };
             support::kinesis_event(payload.into_bytes(), 1_768_500_000_000 + i as i64)
         })
         .collect();
-    let labels = (0..BATCH).map(|i| format!("shardId-000000000000/{i}")).collect();
+    let labels = (0..BATCH)
+        .map(|i| format!("shardId-000000000000/{i}"))
+        .collect();
     (events, labels)
 }
 
@@ -58,9 +64,16 @@ fn a_trap_fails_only_its_event_and_reports_the_guests_last_log_lines() {
 
     assert_eq!(failure.kind, FailureKind::Trap);
     assert!(!failure.retryable);
-    assert!(failure.message.contains("unreachable"), "{}", failure.message);
     assert!(
-        failure.guest_output.iter().any(|l| l.contains("about to trap")),
+        failure.message.contains("unreachable"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure
+            .guest_output
+            .iter()
+            .any(|l| l.contains("about to trap")),
         "{:?}",
         failure.guest_output
     );
@@ -80,7 +93,11 @@ fn an_endless_loop_is_stopped_at_the_deadline() {
     assert_eq!(failure.kind, FailureKind::Timeout);
     assert!(failure.message.contains("deadline"), "{}", failure.message);
     // Isolation takes a few timed-out calls (log2 of the batch, plus one), not one per event.
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -98,7 +115,10 @@ fn output_beyond_the_record_limit_fails_only_its_event() {
     let transform = support::load(guests::FAULT_FLOOD);
     let failure = only_faulty_failed(run(&transform));
 
-    assert!(matches!(failure.kind, FailureKind::BadOutput | FailureKind::Trap), "{failure:?}");
+    assert!(
+        matches!(failure.kind, FailureKind::BadOutput | FailureKind::Trap),
+        "{failure:?}"
+    );
     assert!(!failure.retryable);
 }
 
@@ -109,7 +129,11 @@ fn a_deadline_already_passed_leaves_unisolated_events_for_retry() {
     let (events, labels) = batch();
     let outputs = transform.run_batch(&events, &labels, Instant::now());
 
-    assert!(outputs.iter().all(|o| matches!(o, Err(f) if f.kind == FailureKind::OutOfTime && f.retryable)));
+    assert!(
+        outputs
+            .iter()
+            .all(|o| matches!(o, Err(f) if f.kind == FailureKind::OutOfTime && f.retryable))
+    );
 }
 
 #[test]
@@ -123,8 +147,15 @@ fn a_component_that_is_not_a_transform_is_refused_at_load() {
         config: Default::default(),
         allow_compile: true,
     };
-    let error = support::runtime().load(&spec).err().expect("refused").to_string();
-    assert!(error.contains("does not implement connect-rt:transform@0.1.0"), "{error}");
+    let error = support::runtime()
+        .load(&spec)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        error.contains("does not implement connect-rt:transform@0.1.0"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -134,7 +165,11 @@ fn without_an_artifact_and_with_compiling_off_loading_is_refused() {
         config: Default::default(),
         allow_compile: false,
     };
-    let error = support::runtime().load(&spec).err().expect("refused").to_string();
+    let error = support::runtime()
+        .load(&spec)
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(error.contains("compiling at load is off"), "{error}");
 }
 
@@ -151,7 +186,9 @@ fn a_precompiled_artifact_loads_without_compiling() {
         config: Default::default(),
         allow_compile: false,
     };
-    let transform = support::runtime().load(&spec).expect("loads from the artifact");
+    let transform = support::runtime()
+        .load(&spec)
+        .expect("loads from the artifact");
     assert_eq!(transform.info().name, "agent-events");
 }
 
@@ -162,7 +199,15 @@ fn an_artifact_for_another_engine_is_not_used() {
     std::fs::copy(guests::AGENT_EVENTS, &wasm).unwrap();
     std::fs::write(dir.path().join("agent.cwasm"), b"\x7fELF not really").unwrap();
 
-    let spec = connect_rt::runtime::TransformSpec { path: wasm, config: Default::default(), allow_compile: false };
-    let error = support::runtime().load(&spec).err().expect("refused").to_string();
+    let spec = connect_rt::runtime::TransformSpec {
+        path: wasm,
+        config: Default::default(),
+        allow_compile: false,
+    };
+    let error = support::runtime()
+        .load(&spec)
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(error.contains("no valid precompiled artifact"), "{error}");
 }

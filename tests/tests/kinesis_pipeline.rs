@@ -26,7 +26,11 @@ fn good(n: u32) -> Vec<u8> {
 }
 
 fn record(seq: &str, data: Data) -> KinesisInput {
-    KinesisInput { sequence_number: seq.into(), data, arrival_ms: NOW_MS - 3_600_000 }
+    KinesisInput {
+        sequence_number: seq.into(),
+        data,
+        arrival_ms: NOW_MS - 3_600_000,
+    }
 }
 
 /// Runs a batch of [good event 2, `bad`, good event 7] and returns the report and the store.
@@ -38,12 +42,21 @@ fn run_with_bad(bad: Data) -> (BatchReport, EmbeddedStore) {
     ]);
     let pipeline = support::pipeline(vec![support::load(guests::AGENT_EVENTS)]);
     let mut store = EmbeddedStore::open_in_memory().unwrap();
-    let report = support::run(&pipeline, &mut store, support::decode_kinesis(&event), NOW_MS);
+    let report = support::run(
+        &pipeline,
+        &mut store,
+        support::decode_kinesis(&event),
+        NOW_MS,
+    );
     (report, store)
 }
 
 fn dead_letter_reason(report: &BatchReport, seq: &str) -> String {
-    let event = report.events.iter().find(|e| e.id.sequence_number() == Some(seq)).unwrap();
+    let event = report
+        .events
+        .iter()
+        .find(|e| e.id.sequence_number() == Some(seq))
+        .unwrap();
     match &event.disposition {
         Disposition::DeadLetter { reason } => reason.clone(),
         other => panic!("{seq}: expected a dead letter, got {other:?}"),
@@ -55,8 +68,14 @@ fn assert_neighbours_written(report: &BatchReport, store: &EmbeddedStore) {
     assert_eq!(report.events.len(), 3);
     assert_eq!(report.events[0].disposition, Disposition::Written);
     assert_eq!(report.events[2].disposition, Disposition::Written);
-    assert!(report.batch_item_failures().is_empty(), "a bad record is dead-lettered, not retried");
-    assert_eq!(store.row_count("AgentEvent").unwrap(), 2 + extra_agent_rows(report));
+    assert!(
+        report.batch_item_failures().is_empty(),
+        "a bad record is dead-lettered, not retried"
+    );
+    assert_eq!(
+        store.row_count("AgentEvent").unwrap(),
+        2 + extra_agent_rows(report)
+    );
 }
 
 fn extra_agent_rows(report: &BatchReport) -> u64 {
@@ -77,7 +96,10 @@ fn data_that_is_not_json_fails_only_that_record() {
     let (report, store) = run_with_bad(Data::Bytes(b"LOGIN agent=robin".to_vec()));
     assert_neighbours_written(&report, &store);
     let reason = dead_letter_reason(&report, "101");
-    assert!(reason.contains("guest_error") && reason.contains("JSON"), "{reason}");
+    assert!(
+        reason.contains("guest_error") && reason.contains("JSON"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -87,17 +109,28 @@ fn a_contact_trace_record_on_the_agent_stream_is_rejected_as_another_shape() {
     let (report, store) = run_with_bad(Data::Bytes(ctr.to_vec()));
     assert_neighbours_written(&report, &store);
     let reason = dead_letter_reason(&report, "101");
-    assert!(reason.contains("EventType") || reason.contains("AgentARN"), "{reason}");
+    assert!(
+        reason.contains("EventType") || reason.contains("AgentARN"),
+        "{reason}"
+    );
 }
 
 #[test]
 fn an_unknown_event_type_is_rejected_with_its_name() {
-    let bad = String::from_utf8(good(2)).unwrap().replace("\"STATE_CHANGE\"", "\"BREAK_START\"");
+    let bad = String::from_utf8(good(2))
+        .unwrap()
+        .replace("\"STATE_CHANGE\"", "\"BREAK_START\"");
     let (report, store) = run_with_bad(Data::Bytes(bad.into_bytes()));
     assert_neighbours_written(&report, &store);
     let reason = dead_letter_reason(&report, "101");
-    assert!(reason.contains("unknown EventType 'BREAK_START'"), "{reason}");
-    assert!(reason.contains("b1f0a9e2-6c1d-4a2b-9e3f-000000000002"), "names the event id: {reason}");
+    assert!(
+        reason.contains("unknown EventType 'BREAK_START'"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("b1f0a9e2-6c1d-4a2b-9e3f-000000000002"),
+        "names the event id: {reason}"
+    );
 }
 
 #[test]
@@ -114,9 +147,16 @@ fn null_hierarchy_groups_are_written_without_hierarchy_columns() {
     let (report, store) = run_with_bad(Data::Bytes(good(5)));
     assert_eq!(report.events[1].disposition, Disposition::Written);
     let rows = store.dump("AgentEvent").unwrap();
-    let heartbeat = rows.iter().find(|r| r["EventType"] == "HEART_BEAT").unwrap();
+    let heartbeat = rows
+        .iter()
+        .find(|r| r["EventType"] == "HEART_BEAT")
+        .unwrap();
     let level1 = "CurrentAgentSnapshot_Configuration_AgentHierarchyGroups_Level1_Name";
-    assert_eq!(heartbeat.get(level1), None, "no hierarchy column for a null hierarchy");
+    assert_eq!(
+        heartbeat.get(level1),
+        None,
+        "no hierarchy column for a null hierarchy"
+    );
     assert_eq!(heartbeat["CurrentAgentSnapshot_AgentStatus_Name"], "Break");
     let login = rows.iter().find(|r| r["EventType"] == "STATE_CHANGE");
     let login = login.unwrap_or_else(|| panic!("no STATE_CHANGE row in {rows:#?}"));
@@ -125,23 +165,37 @@ fn null_hierarchy_groups_are_written_without_hierarchy_columns() {
 
 #[test]
 fn a_3_kb_dimension_value_is_rejected_naming_the_dimension() {
-    let long_arn = format!("arn:aws:connect:eu-west-2:111122223333:instance/{}", "x".repeat(3000));
+    let long_arn = format!(
+        "arn:aws:connect:eu-west-2:111122223333:instance/{}",
+        "x".repeat(3000)
+    );
     let bad = String::from_utf8(good(2)).unwrap().replace(
         "\"InstanceARN\": \"arn:aws:connect:eu-west-2:111122223333:instance/5f0c3a2e-1b7d-4e8a-9c61-2d4f7a9b0c11\"",
         &format!("\"InstanceARN\": \"{long_arn}\""),
     );
-    assert!(bad.contains(&long_arn), "the sample's InstanceARN was replaced");
+    assert!(
+        bad.contains(&long_arn),
+        "the sample's InstanceARN was replaced"
+    );
     let (report, store) = run_with_bad(Data::Bytes(bad.into_bytes()));
     assert_neighbours_written(&report, &store);
     let reason = dead_letter_reason(&report, "101");
     assert!(reason.contains("InstanceARN"), "{reason}");
-    assert!(report.rejected.iter().all(|r| r.id.sequence_number() == Some("101")));
+    assert!(
+        report
+            .rejected
+            .iter()
+            .all(|r| r.id.sequence_number() == Some("101"))
+    );
     assert_eq!(report.rejected[0].reason.as_str(), "invalid_record");
 }
 
 #[test]
 fn a_time_outside_the_write_window_is_rejected() {
-    let old = support::on_day(&sample("agent_event_02_state_change_available.json"), "2026-01-13");
+    let old = support::on_day(
+        &sample("agent_event_02_state_change_available.json"),
+        "2026-01-13",
+    );
     let (report, store) = run_with_bad(Data::Bytes(old));
     assert_neighbours_written(&report, &store);
     let reason = dead_letter_reason(&report, "101");
@@ -157,7 +211,12 @@ fn the_sample_envelope_is_written_in_full() {
     let mut store = EmbeddedStore::open_in_memory().unwrap();
     // The envelope's data is base64, so its 2025 timestamps stay: use a "now" in 2025.
     let now = 1_741_082_400_000; // 2025-03-04T10:00:00Z
-    let report = support::run(&pipeline, &mut store, support::decode_kinesis(&envelope), now);
+    let report = support::run(
+        &pipeline,
+        &mut store,
+        support::decode_kinesis(&envelope),
+        now,
+    );
     assert_eq!(report.disposition_counts(), (2, 0, 0));
     assert_eq!(report.written.get("AgentEvent"), Some(&2));
     assert_eq!(report.written.get("AgentEvent_Contact"), Some(&1));
@@ -173,14 +232,32 @@ fn replaying_a_batch_changes_nothing() {
     let pipeline = support::pipeline(vec![support::load(guests::AGENT_EVENTS)]);
     let mut store = EmbeddedStore::open_in_memory().unwrap();
 
-    let first = support::run(&pipeline, &mut store, support::decode_kinesis(&event), NOW_MS);
-    let before: Vec<_> = ["AgentEvent", "AgentEvent_Contact"].map(|t| store.dump(t).unwrap()).into();
-    let second = support::run(&pipeline, &mut store, support::decode_kinesis(&event), NOW_MS);
-    let after: Vec<_> = ["AgentEvent", "AgentEvent_Contact"].map(|t| store.dump(t).unwrap()).into();
+    let first = support::run(
+        &pipeline,
+        &mut store,
+        support::decode_kinesis(&event),
+        NOW_MS,
+    );
+    let before: Vec<_> = ["AgentEvent", "AgentEvent_Contact"]
+        .map(|t| store.dump(t).unwrap())
+        .into();
+    let second = support::run(
+        &pipeline,
+        &mut store,
+        support::decode_kinesis(&event),
+        NOW_MS,
+    );
+    let after: Vec<_> = ["AgentEvent", "AgentEvent_Contact"]
+        .map(|t| store.dump(t).unwrap())
+        .into();
 
     assert_eq!(first.written.get("AgentEvent"), Some(&2));
     assert_eq!(first.written.get("AgentEvent_Contact"), Some(&2));
-    assert!(second.written.is_empty(), "nothing new on replay: {:?}", second.written);
+    assert!(
+        second.written.is_empty(),
+        "nothing new on replay: {:?}",
+        second.written
+    );
     assert_eq!(second.unchanged.get("AgentEvent"), Some(&2));
     assert_eq!(second.unchanged.get("AgentEvent_Contact"), Some(&2));
     assert_eq!(second.disposition_counts(), (2, 0, 0));
@@ -190,20 +267,36 @@ fn replaying_a_batch_changes_nothing() {
 #[test]
 fn a_later_event_for_the_same_point_wins() {
     let original = good(2);
-    let corrected = String::from_utf8(original.clone()).unwrap().replace("\"Available\"", "\"Training\"").into_bytes();
+    let corrected = String::from_utf8(original.clone())
+        .unwrap()
+        .replace("\"Available\"", "\"Training\"")
+        .into_bytes();
     let pipeline = support::pipeline(vec![support::load(guests::AGENT_EVENTS)]);
     let mut store = EmbeddedStore::open_in_memory().unwrap();
     let at = |arrival_ms: i64, data: &Vec<u8>| {
-        let input = KinesisInput { sequence_number: arrival_ms.to_string(), data: Data::Bytes(data.clone()), arrival_ms };
+        let input = KinesisInput {
+            sequence_number: arrival_ms.to_string(),
+            data: Data::Bytes(data.clone()),
+            arrival_ms,
+        };
         support::decode_kinesis(&support::lambda_kinesis_event(&[input]))
     };
 
     support::run(&pipeline, &mut store, at(NOW_MS - 5_000, &original), NOW_MS);
-    let later = support::run(&pipeline, &mut store, at(NOW_MS - 1_000, &corrected), NOW_MS);
+    let later = support::run(
+        &pipeline,
+        &mut store,
+        at(NOW_MS - 1_000, &corrected),
+        NOW_MS,
+    );
     let stale = support::run(&pipeline, &mut store, at(NOW_MS - 9_000, &original), NOW_MS);
 
     assert_eq!(later.written.get("AgentEvent"), Some(&1));
-    assert_eq!(stale.unchanged.get("AgentEvent"), Some(&1), "an older arrival does not overwrite");
+    assert_eq!(
+        stale.unchanged.get("AgentEvent"),
+        Some(&1),
+        "an older arrival does not overwrite"
+    );
     let rows = store.dump("AgentEvent").unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["CurrentAgentSnapshot_AgentStatus_Name"], "Training");

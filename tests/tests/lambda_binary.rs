@@ -3,6 +3,9 @@
 //! event and the scheduler's input without error, and refuses a bad configuration at cold
 //! start naming the setting.
 
+#[path = "../../host/tests/support/connect_standin.rs"]
+mod connect_standin;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -22,7 +25,8 @@ fn transforms_layer(dir: &Path) {
         ("contact_events_transform", guests::CONTACT_EVENTS),
         ("instance_data_transform", guests::INSTANCE_DATA),
     ] {
-        let artifact = connect_rt::runtime::precompile(&std::fs::read(wasm).unwrap(), None).unwrap();
+        let artifact =
+            connect_rt::runtime::precompile(&std::fs::read(wasm).unwrap(), None).unwrap();
         std::fs::write(dir.join(format!("{name}.cwasm")), artifact).unwrap();
     }
 }
@@ -66,16 +70,31 @@ async fn the_binary_answers_kinesis_eventbridge_and_schedule_invocations() {
     let wait = Duration::from_secs(60);
 
     api.invoke("kinesis-1", sample("envelope_kinesis_lambda_event.json"));
-    assert_eq!(response(api.answer(wait).await, "kinesis-1"), json!({ "batchItemFailures": [] }));
+    assert_eq!(
+        response(api.answer(wait).await, "kinesis-1"),
+        json!({ "batchItemFailures": [] })
+    );
 
-    api.invoke("contact-1", sample("envelope_eventbridge_contact_event.json"));
+    api.invoke(
+        "contact-1",
+        sample("envelope_eventbridge_contact_event.json"),
+    );
     let contact = response(api.answer(wait).await, "contact-1");
     assert_eq!(contact, json!({ "written": 1, "deadLettered": 0 }));
 
-    api.invoke("schedule-1", sample("envelope_eventbridge_scheduler_input.json"));
-    assert_eq!(response(api.answer(wait).await, "schedule-1")["deadLettered"], 0);
+    api.invoke(
+        "schedule-1",
+        sample("envelope_eventbridge_scheduler_input.json"),
+    );
+    assert_eq!(
+        response(api.answer(wait).await, "schedule-1")["deadLettered"],
+        0
+    );
     api.invoke("schedule-2", b"{}".to_vec());
-    assert_eq!(response(api.answer(wait).await, "schedule-2")["deadLettered"], 0);
+    assert_eq!(
+        response(api.answer(wait).await, "schedule-2")["deadLettered"],
+        0
+    );
 
     child.kill().await.unwrap();
     let output = child.wait_with_output().await.unwrap();
@@ -86,12 +105,18 @@ async fn the_binary_answers_kinesis_eventbridge_and_schedule_invocations() {
         .filter(|v| v.get("_aws").is_some())
         .collect();
     assert!(
-        emf.iter().any(|m| m["Transform"] == "agent-events@0.1.0" && m["EventsIn"] == 2.0),
+        emf.iter()
+            .any(|m| m["Transform"] == "agent-events@0.1.0" && m["EventsIn"] == 2.0),
         "an EMF line for the agent transform: {stdout}"
     );
     let logs = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let done = logs.lines().find(|l| l.contains("invocation done") && l.contains("\"requestId\":\"kinesis-1\""));
-    assert!(done.is_some(), "one JSON summary line per invocation, with the request id: {logs}");
+    let done = logs
+        .lines()
+        .find(|l| l.contains("invocation done") && l.contains("\"requestId\":\"kinesis-1\""));
+    assert!(
+        done.is_some(),
+        "one JSON summary line per invocation, with the request id: {logs}"
+    );
 
     let store = EmbeddedStore::open(dir.path().join("store.db")).unwrap();
     assert_eq!(store.row_count("AgentEvent").unwrap(), 2);
@@ -116,7 +141,10 @@ async fn a_record_that_cannot_be_dead_lettered_is_reported_for_retry() {
 
     let expected: serde_json::Value =
         serde_json::from_slice(&sample("envelope_kinesis_partial_batch_response.json")).unwrap();
-    assert_eq!(response(api.answer(Duration::from_secs(60)).await, "kinesis-2"), expected);
+    assert_eq!(
+        response(api.answer(Duration::from_secs(60)).await, "kinesis-2"),
+        expected
+    );
     child.kill().await.unwrap();
 }
 
@@ -124,13 +152,65 @@ async fn a_record_that_cannot_be_dead_lettered_is_reported_for_retry() {
 async fn a_bad_setting_stops_the_cold_start_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let api = RuntimeApi::start().await;
-    let child = function(&api, dir.path(), &[("TRANSFORM_TIMEOUT_MS", "soon")]).spawn().unwrap();
+    let child = function(&api, dir.path(), &[("TRANSFORM_TIMEOUT_MS", "soon")])
+        .spawn()
+        .unwrap();
 
     let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
         .await
         .expect("the cold start ends")
         .unwrap();
     assert!(!output.status.success());
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(all.contains("TRANSFORM_TIMEOUT_MS"), "{all}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_invocation_collects_metadata_and_fills_instance_queue_and_user() {
+    let dir = tempfile::tempdir().unwrap();
+    transforms_layer(dir.path());
+    let connect =
+        connect_standin::ConnectStandIn::start(connect_standin::Directory::generate(3, 2, 1)).await;
+    let endpoint = connect.endpoint();
+    let mut api = RuntimeApi::start().await;
+    let env = [
+        ("CONNECT_INSTANCE_IDS", connect_standin::INSTANCE_ID),
+        ("CONNECT_ENDPOINT", endpoint.as_str()),
+        ("CONNECT_REQUESTS_PER_SECOND", "100"),
+        ("AWS_REGION", "eu-west-2"),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+        ("MEMORY_STORE_RETENTION_HOURS", "25"),
+    ];
+    let mut child = function(&api, dir.path(), &env).spawn().unwrap();
+
+    api.invoke("schedule-1", b"{}".to_vec());
+    let answer = response(api.answer(Duration::from_secs(60)).await, "schedule-1");
+    assert_eq!(answer, json!({ "written": 1, "deadLettered": 0 }));
+    let first_calls = connect.total_calls();
+
+    api.invoke(
+        "schedule-2",
+        sample("envelope_eventbridge_scheduled_rule.json"),
+    );
+    response(api.answer(Duration::from_secs(60)).await, "schedule-2");
+    let second_calls = connect.total_calls() - first_calls;
+    child.kill().await.unwrap();
+
+    assert!(
+        second_calls < first_calls,
+        "the cache spares describes: {second_calls} vs {first_calls}"
+    );
+    let store = EmbeddedStore::open(dir.path().join("store.db")).unwrap();
+    assert_eq!(
+        store.row_count("Instance").unwrap(),
+        2,
+        "one point per collection"
+    );
+    assert_eq!(store.row_count("Queue").unwrap(), 4);
+    assert_eq!(store.row_count("User").unwrap(), 6);
 }

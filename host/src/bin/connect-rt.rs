@@ -21,7 +21,10 @@ const DEFAULT_TRANSFORMS_DIR: &str = "target/wasm32-wasip2/release";
 const REPLAY_BATCH: usize = 100;
 
 #[derive(Parser)]
-#[command(version, about = "Amazon Connect events to Timestream records through WebAssembly transforms")]
+#[command(
+    version,
+    about = "Amazon Connect events to Timestream records through WebAssembly transforms"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,25 +77,40 @@ enum Command {
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
     Ok((k.to_owned(), v.to_owned()))
 }
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
 
     match Cli::parse().command {
-        Command::Replay { paths, store, transforms, config, shift_to_now } => {
-            replay_command(&paths, &store, transforms, config.into_iter().collect(), shift_to_now)
-        }
+        Command::Replay {
+            paths,
+            store,
+            transforms,
+            config,
+            shift_to_now,
+        } => replay_command(
+            &paths,
+            &store,
+            transforms,
+            config.into_iter().collect(),
+            shift_to_now,
+        ),
         Command::Precompile { components, target } => precompile_command(&components, target),
-        Command::Show { store, table, limit } => show_command(&store, table.as_deref(), limit),
+        Command::Show {
+            store,
+            table,
+            limit,
+        } => show_command(&store, table.as_deref(), limit),
     }
 }
 
@@ -103,12 +121,20 @@ fn replay_command(
     config: BTreeMap<String, String>,
     shift_to_now: bool,
 ) -> anyhow::Result<()> {
-    let transforms = if transforms.is_empty() { default_transforms()? } else { transforms };
+    let transforms = if transforms.is_empty() {
+        default_transforms()?
+    } else {
+        transforms
+    };
     let runtime = TransformRuntime::new(RuntimeLimits::default())?;
     let loaded = transforms
         .iter()
         .map(|path| {
-            let spec = TransformSpec { path: path.clone(), config: config.clone(), allow_compile: true };
+            let spec = TransformSpec {
+                path: path.clone(),
+                config: config.clone(),
+                allow_compile: true,
+            };
             runtime.load(&spec).map(Arc::new)
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -124,7 +150,10 @@ fn replay_command(
 
     let mut store = EmbeddedStore::open(store_path)
         .with_context(|| format!("failed to open the store {}", store_path.display()))?;
-    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
     let mut report = BatchReport::default();
     let mut records = records.into_iter().peekable();
     while records.peek().is_some() {
@@ -146,7 +175,10 @@ fn default_transforms() -> anyhow::Result<Vec<PathBuf>> {
         .collect();
     found.sort();
     if found.is_empty() {
-        bail!("no *_transform.wasm in {}; build the guests first (see README)", dir.display());
+        bail!(
+            "no *_transform.wasm in {}; build the guests first (see README)",
+            dir.display()
+        );
     }
     Ok(found)
 }
@@ -155,8 +187,11 @@ fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Pat
     let (written, retry, dead) = report.disposition_counts();
     println!("events in: {}", report.events.len());
     println!("records written to {}:", store.display());
-    let tables: std::collections::BTreeSet<&String> =
-        report.written.keys().chain(report.unchanged.keys()).collect();
+    let tables: std::collections::BTreeSet<&String> = report
+        .written
+        .keys()
+        .chain(report.unchanged.keys())
+        .collect();
     for table in tables {
         let new = report.written.get(table).copied().unwrap_or(0);
         let same = report.unchanged.get(table).copied().unwrap_or(0);
@@ -164,10 +199,20 @@ fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Pat
     }
     println!("records rejected: {}", report.rejected.len());
     for r in &report.rejected {
-        println!("  {} {}: {}: {}", r.id, r.table, r.reason.as_str(), r.message);
+        println!(
+            "  {} {}: {}: {}",
+            r.id,
+            r.table,
+            r.reason.as_str(),
+            r.message
+        );
     }
     println!("events fully written: {written}; to retry: {retry}; dead-lettered: {dead}");
-    for e in report.events.iter().filter(|e| e.disposition != Disposition::Written) {
+    for e in report
+        .events
+        .iter()
+        .filter(|e| e.disposition != Disposition::Written)
+    {
         let (what, reason) = match &e.disposition {
             Disposition::Retry { reason } => ("retry", reason),
             Disposition::DeadLetter { reason } => ("dead-letter", reason),
@@ -185,11 +230,13 @@ fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Pat
 
 fn precompile_command(components: &[PathBuf], target: Option<String>) -> anyhow::Result<()> {
     for path in components {
-        let wasm = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        let wasm =
+            std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
         let artifact = runtime::precompile(&wasm, target.as_deref())
             .with_context(|| format!("failed to precompile {}", path.display()))?;
         let out = path.with_extension("cwasm");
-        std::fs::write(&out, artifact).with_context(|| format!("failed to write {}", out.display()))?;
+        std::fs::write(&out, artifact)
+            .with_context(|| format!("failed to write {}", out.display()))?;
         println!("{} -> {}", path.display(), out.display());
     }
     Ok(())
@@ -197,7 +244,10 @@ fn precompile_command(components: &[PathBuf], target: Option<String>) -> anyhow:
 
 fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Result<()> {
     if !store.exists() {
-        bail!("{} does not exist; run `connect-rt replay` first", store.display());
+        bail!(
+            "{} does not exist; run `connect-rt replay` first",
+            store.display()
+        );
     }
     let store = EmbeddedStore::open(store)?;
     for table in store.tables() {

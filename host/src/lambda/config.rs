@@ -57,8 +57,13 @@ pub struct Config {
     /// `RESERVED_TIME_MS` (default 3000): time kept back from the invocation's deadline to
     /// report failures and send dead letters after the writes give up.
     pub reserved_time: Duration,
-    /// `CONNECT_INSTANCE_IDS`: comma-separated Amazon Connect instances the schedule collects.
+    /// `CONNECT_INSTANCE_IDS`: comma-separated Amazon Connect instances the schedule collects
+    /// (an EventBridge Scheduler input with `instanceIds` overrides it per invocation).
     pub connect_instances: Vec<String>,
+    /// `CONNECT_ENDPOINT`: a fixed Amazon Connect API endpoint (tests, private endpoints).
+    pub connect_endpoint: Option<String>,
+    /// `CONNECT_REQUESTS_PER_SECOND` (default 2, Amazon Connect's usual per-account limit).
+    pub connect_requests_per_second: f64,
     /// `METRICS_NAMESPACE` (default `ConnectRealTime`) for the embedded-metric-format lines.
     pub metrics_namespace: String,
 }
@@ -94,7 +99,10 @@ impl Config {
                     .map_or_else(|| path.with_extension("dead-letters.jsonl"), PathBuf::from),
             },
             (None, SinkConfig::Timestream { .. }) => {
-                return Err(missing("DEAD_LETTER_QUEUE_URL", "required when TIMESTREAM_DATABASE is set"));
+                return Err(missing(
+                    "DEAD_LETTER_QUEUE_URL",
+                    "required when TIMESTREAM_DATABASE is set",
+                ));
             }
         };
 
@@ -116,13 +124,17 @@ impl Config {
         Ok(Self {
             sink,
             dead_letters,
-            transforms_dir: get("TRANSFORMS_DIR").unwrap_or_else(|| "/opt/transforms".into()).into(),
+            transforms_dir: get("TRANSFORMS_DIR")
+                .unwrap_or_else(|| "/opt/transforms".into())
+                .into(),
             transform_config: transform_config(&get)?,
             allow_compile: boolean(&get, "ALLOW_COMPILE")?.unwrap_or(false),
             limits,
             rules,
             reserved_time: Duration::from_millis(number(&get, "RESERVED_TIME_MS")?.unwrap_or(3000)),
             connect_instances: list(get("CONNECT_INSTANCE_IDS")),
+            connect_endpoint: get("CONNECT_ENDPOINT"),
+            connect_requests_per_second: rate(&get, "CONNECT_REQUESTS_PER_SECOND")?.unwrap_or(2.0),
             metrics_namespace: get("METRICS_NAMESPACE").unwrap_or_else(|| "ConnectRealTime".into()),
         })
     }
@@ -141,8 +153,9 @@ fn sink_config(get: &impl Fn(&str) -> Option<String>) -> Result<SinkConfig, Conf
         database,
         tables,
         endpoint: get("TIMESTREAM_ENDPOINT"),
-        max_concurrent_writes: number(get, "TIMESTREAM_MAX_CONCURRENT_WRITES")?.unwrap_or(4).max(1)
-            as usize,
+        max_concurrent_writes: number(get, "TIMESTREAM_MAX_CONCURRENT_WRITES")?
+            .unwrap_or(4)
+            .max(1) as usize,
     })
 }
 
@@ -152,7 +165,9 @@ fn table_map(spec: &str) -> Result<BTreeMap<String, String>, ConfigError> {
         .map(|pair| {
             let (from, to) = pair.split_once('=').ok_or_else(|| ConfigError {
                 name: "TIMESTREAM_TABLES",
-                problem: format!("expected LOGICAL=PHYSICAL pairs separated by commas, got '{pair}'"),
+                problem: format!(
+                    "expected LOGICAL=PHYSICAL pairs separated by commas, got '{pair}'"
+                ),
             })?;
             Ok((from.trim().to_owned(), to.trim().to_owned()))
         })
@@ -162,14 +177,19 @@ fn table_map(spec: &str) -> Result<BTreeMap<String, String>, ConfigError> {
 fn transform_config(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ConfigError> {
-    let Some(json) = get("TRANSFORM_CONFIG") else { return Ok(BTreeMap::new()) };
+    let Some(json) = get("TRANSFORM_CONFIG") else {
+        return Ok(BTreeMap::new());
+    };
     serde_json::from_str(&json).map_err(|e| ConfigError {
         name: "TRANSFORM_CONFIG",
         problem: format!("expected a JSON object of transform name to {{key: string value}}: {e}"),
     })
 }
 
-fn number(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<u64>, ConfigError> {
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<u64>, ConfigError> {
     get(name)
         .map(|v| {
             v.trim().parse::<u64>().map_err(|_| ConfigError {
@@ -180,24 +200,53 @@ fn number(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<O
         .transpose()
 }
 
-fn boolean(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
+fn rate(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<f64>, ConfigError> {
+    get(name)
+        .map(|v| match v.trim().parse::<f64>() {
+            Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+            _ => Err(ConfigError {
+                name,
+                problem: format!("expected a positive number, got '{v}'"),
+            }),
+        })
+        .transpose()
+}
+
+fn boolean(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<bool>, ConfigError> {
     get(name)
         .map(|v| match v.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => Ok(true),
             "false" | "0" | "no" => Ok(false),
-            _ => Err(ConfigError { name, problem: format!("expected true or false, got '{v}'") }),
+            _ => Err(ConfigError {
+                name,
+                problem: format!("expected true or false, got '{v}'"),
+            }),
         })
         .transpose()
 }
 
 fn list(value: Option<String>) -> Vec<String> {
     value
-        .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn missing(name: &'static str, why: &str) -> ConfigError {
-    ConfigError { name, problem: format!("missing: {why}") }
+    ConfigError {
+        name,
+        problem: format!("missing: {why}"),
+    }
 }
 
 #[cfg(test)]
@@ -205,16 +254,28 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: BTreeMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
     fn no_database_means_embedded_store_with_file_dead_letters() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.sink, SinkConfig::Embedded { path: "/tmp/connect-rt.db".into() });
-        assert_eq!(c.dead_letters, DeadLetterConfig::File { path: "/tmp/connect-rt.dead-letters.jsonl".into() });
+        assert_eq!(
+            c.sink,
+            SinkConfig::Embedded {
+                path: "/tmp/connect-rt.db".into()
+            }
+        );
+        assert_eq!(
+            c.dead_letters,
+            DeadLetterConfig::File {
+                path: "/tmp/connect-rt.dead-letters.jsonl".into()
+            }
+        );
         assert!(!c.allow_compile);
         assert_eq!(c.transforms_dir, PathBuf::from("/opt/transforms"));
     }
@@ -229,15 +290,26 @@ mod tests {
     fn timestream_settings_are_read() {
         let c = config(&[
             ("TIMESTREAM_DATABASE", "ConnectRealTime"),
-            ("TIMESTREAM_TABLES", "AgentEvent=agents, ContactEvent=contacts"),
+            (
+                "TIMESTREAM_TABLES",
+                "AgentEvent=agents, ContactEvent=contacts",
+            ),
             ("TIMESTREAM_ENDPOINT", "http://127.0.0.1:9000"),
             ("DEAD_LETTER_QUEUE_URL", "http://127.0.0.1:9001/q"),
             ("TRANSFORM_TIMEOUT_MS", "500"),
-            ("TRANSFORM_CONFIG", r#"{"contact-events":{"include-customer-endpoint":"true"}}"#),
+            (
+                "TRANSFORM_CONFIG",
+                r#"{"contact-events":{"include-customer-endpoint":"true"}}"#,
+            ),
             ("CONNECT_INSTANCE_IDS", "a, b"),
         ])
         .unwrap();
-        let SinkConfig::Timestream { database, tables, endpoint, max_concurrent_writes } = c.sink
+        let SinkConfig::Timestream {
+            database,
+            tables,
+            endpoint,
+            max_concurrent_writes,
+        } = c.sink
         else {
             panic!("expected Timestream");
         };
@@ -247,16 +319,36 @@ mod tests {
         assert_eq!(endpoint.as_deref(), Some("http://127.0.0.1:9000"));
         assert_eq!(max_concurrent_writes, 4);
         assert_eq!(c.limits.call_timeout, Duration::from_millis(500));
-        assert_eq!(c.transform_config["contact-events"]["include-customer-endpoint"], "true");
+        assert_eq!(
+            c.transform_config["contact-events"]["include-customer-endpoint"],
+            "true"
+        );
         assert_eq!(c.connect_instances, vec!["a", "b"]);
     }
 
     #[test]
     fn invalid_values_are_named() {
-        assert_eq!(config(&[("TRANSFORM_TIMEOUT_MS", "soon")]).unwrap_err().name, "TRANSFORM_TIMEOUT_MS");
-        assert_eq!(config(&[("ALLOW_COMPILE", "maybe")]).unwrap_err().name, "ALLOW_COMPILE");
-        assert_eq!(config(&[("TRANSFORM_CONFIG", "[1]")]).unwrap_err().name, "TRANSFORM_CONFIG");
-        let err = config(&[("TIMESTREAM_DATABASE", "d"), ("DEAD_LETTER_QUEUE_URL", "q"), ("TIMESTREAM_TABLES", "x")]);
+        assert_eq!(
+            config(&[("TRANSFORM_TIMEOUT_MS", "soon")])
+                .unwrap_err()
+                .name,
+            "TRANSFORM_TIMEOUT_MS"
+        );
+        assert_eq!(
+            config(&[("ALLOW_COMPILE", "maybe")]).unwrap_err().name,
+            "ALLOW_COMPILE"
+        );
+        let err = config(&[("CONNECT_REQUESTS_PER_SECOND", "0")]).unwrap_err();
+        assert_eq!(err.name, "CONNECT_REQUESTS_PER_SECOND");
+        assert_eq!(
+            config(&[("TRANSFORM_CONFIG", "[1]")]).unwrap_err().name,
+            "TRANSFORM_CONFIG"
+        );
+        let err = config(&[
+            ("TIMESTREAM_DATABASE", "d"),
+            ("DEAD_LETTER_QUEUE_URL", "q"),
+            ("TIMESTREAM_TABLES", "x"),
+        ]);
         assert_eq!(err.unwrap_err().name, "TIMESTREAM_TABLES");
     }
 }

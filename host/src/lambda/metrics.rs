@@ -20,7 +20,12 @@ pub const METRICS: &[(&str, &str)] = &[
 ];
 
 /// The EMF line for one transform's stats in one invocation.
-pub fn emf_line(namespace: &str, transform: &str, stats: &TransformStats, timestamp_ms: i64) -> String {
+pub fn emf_line(
+    namespace: &str,
+    transform: &str,
+    stats: &TransformStats,
+    timestamp_ms: i64,
+) -> String {
     let values = [
         stats.events_in as f64,
         stats.records_out as f64,
@@ -30,8 +35,10 @@ pub fn emf_line(namespace: &str, transform: &str, stats: &TransformStats, timest
         stats.events_retried as f64,
         stats.transform_time.as_secs_f64() * 1000.0,
     ];
-    let definitions: Vec<Value> =
-        METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
+    let definitions: Vec<Value> = METRICS
+        .iter()
+        .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
+        .collect();
 
     let mut line = Map::new();
     line.insert(
@@ -67,11 +74,21 @@ mod tests {
             events_retried: 0,
             transform_time: std::time::Duration::from_micros(1500),
         };
-        let line: Value = serde_json::from_str(&emf_line("NS", "agent-events@0.1.0", &stats, 42)).unwrap();
+        let line: Value =
+            serde_json::from_str(&emf_line("NS", "agent-events@0.1.0", &stats, 42)).unwrap();
         assert_eq!(line["_aws"]["Timestamp"], 42);
         assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], "NS");
-        assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Transform"]]));
-        assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 7);
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Transform"]])
+        );
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+                .len(),
+            7
+        );
         assert_eq!(line["Transform"], "agent-events@0.1.0");
         assert_eq!(line["EventsIn"], 5.0);
         assert_eq!(line["RecordsOut"], 7.0);

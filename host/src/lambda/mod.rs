@@ -18,11 +18,12 @@ use serde::de::IgnoredAny;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::contract::TimestreamRecord;
+use crate::collect::{Collector, CollectorSettings, InstanceSnapshot};
+use crate::contract::{Event, SnapshotMeta, SourceMeta, TimestreamRecord};
 use crate::deadletter::{DeadLetter, DeadLetterQueue};
 use crate::pipeline::{BatchReport, Disposition, Pipeline, RecordSink};
 use crate::runtime::{Transform, TransformRuntime, TransformSpec};
-use crate::sources::{PayloadError, eventbridge, kinesis};
+use crate::sources::{PayloadError, RecordId, SourceRecord, eventbridge, kinesis};
 use crate::store::WriteOutcome;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::timestream::{TimestreamSettings, TimestreamSink};
@@ -54,14 +55,18 @@ struct Probe {
 /// # Errors
 /// When the payload is not JSON.
 pub fn classify(payload: &[u8]) -> Result<PayloadKind, PayloadError> {
-    let probe: Probe = serde_json::from_slice(payload)
-        .map_err(|e| PayloadError { what: "JSON object", reason: e.to_string() })?;
-    Ok(match (probe.records, probe.detail_type.as_deref(), probe.source) {
-        (Some(_), _, _) => PayloadKind::Kinesis,
-        (None, Some("Scheduled Event"), _) => PayloadKind::Schedule,
-        (None, Some(_), Some(_)) => PayloadKind::EventBridge,
-        _ => PayloadKind::Schedule,
-    })
+    let probe: Probe = serde_json::from_slice(payload).map_err(|e| PayloadError {
+        what: "JSON object",
+        reason: e.to_string(),
+    })?;
+    Ok(
+        match (probe.records, probe.detail_type.as_deref(), probe.source) {
+            (Some(_), _, _) => PayloadKind::Kinesis,
+            (None, Some("Scheduled Event"), _) => PayloadKind::Schedule,
+            (None, Some(_), Some(_)) => PayloadKind::EventBridge,
+            _ => PayloadKind::Schedule,
+        },
+    )
 }
 
 /// The sink the configuration chose.
@@ -98,7 +103,12 @@ impl DeadLetterTarget {
             DeadLetterTarget::Sqs(queue) => queue.send(letters, deadline).await.failed,
             DeadLetterTarget::File(path) => append_lines(path, &letters)
                 .err()
-                .map(|e| letters.iter().map(|l| (l.id.clone(), e.to_string())).collect())
+                .map(|e| {
+                    letters
+                        .iter()
+                        .map(|l| (l.id.clone(), e.to_string()))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -108,7 +118,10 @@ fn append_lines(path: &Path, letters: &[DeadLetter]) -> std::io::Result<()> {
     if letters.is_empty() {
         return Ok(());
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     for letter in letters {
         let line = serde_json::to_string(letter).map_err(std::io::Error::other)?;
         writeln!(file, "{line}")?;
@@ -131,6 +144,9 @@ pub struct App {
     pipeline: Pipeline,
     sink: Mutex<AnySink>,
     dead_letters: DeadLetterTarget,
+    /// Present when instances to collect are configured; it keeps its cache across warm
+    /// invocations.
+    collector: Option<Mutex<Collector>>,
     config: Config,
 }
 
@@ -152,7 +168,12 @@ impl App {
             SinkConfig::Embedded { path } => {
                 AnySink::Embedded(EmbeddedStore::open(path)?.with_rules(config.rules.clone()))
             }
-            SinkConfig::Timestream { database, tables, endpoint, max_concurrent_writes } => {
+            SinkConfig::Timestream {
+                database,
+                tables,
+                endpoint,
+                max_concurrent_writes,
+            } => {
                 let settings = TimestreamSettings {
                     database: database.clone(),
                     tables: tables.clone(),
@@ -171,7 +192,21 @@ impl App {
                 DeadLetterTarget::Sqs(DeadLetterQueue::new(aws, queue_url.clone()))
             }
         };
-        Ok(Self { pipeline, sink: Mutex::new(sink), dead_letters, config })
+        let collector = match (&config.connect_instances[..], &aws) {
+            ([], _) => None,
+            (_, Some(aws)) => Some(Mutex::new(connect_collector(aws, &config)?)),
+            (_, None) => {
+                let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                Some(Mutex::new(connect_collector(&aws, &config)?))
+            }
+        };
+        Ok(Self {
+            pipeline,
+            sink: Mutex::new(sink),
+            dead_letters,
+            collector,
+            config,
+        })
     }
 
     /// Handles one invocation. `deadline` is the invocation's own deadline.
@@ -180,32 +215,56 @@ impl App {
     /// [`HandlerError`] when the payload is unreadable, or when EventBridge or schedule
     /// events must be retried.
     pub async fn handle(&self, payload: &[u8], deadline: Instant) -> Result<Value, HandlerError> {
-        let work_deadline = deadline.checked_sub(self.config.reserved_time).unwrap_or_else(Instant::now);
+        let work_deadline = deadline
+            .checked_sub(self.config.reserved_time)
+            .unwrap_or_else(Instant::now);
         let kind = classify(payload)?;
         let records = match kind {
             PayloadKind::Kinesis => kinesis::decode(payload)?,
             PayloadKind::EventBridge => vec![eventbridge::decode(payload, "invocation payload")],
-            PayloadKind::Schedule => {
-                // TODO(#4): collect instance, queue and user metadata through the Amazon
-                // Connect API and run the instance-data transform on the snapshot.
-                tracing::warn!("schedule invocation: metadata collection is not available yet");
-                Vec::new()
-            }
+            PayloadKind::Schedule => self.collect(payload, work_deadline).await,
         };
 
         let now = now_ms();
         let mut report = {
             let mut sink = self.sink.lock().await;
-            self.pipeline.run(records, &mut *sink, now, work_deadline).await
+            self.pipeline
+                .run(records, &mut *sink, now, work_deadline)
+                .await
         };
         let unsent = self.settle_dead_letters(&mut report, deadline).await;
         self.log_and_measure(&report, kind, unsent, now);
         respond(kind, &report)
     }
 
+    /// Collects a metadata snapshot of each instance for the snapshot transform. Collection
+    /// stops early enough to leave time for transforming and writing what was collected.
+    async fn collect(&self, payload: &[u8], deadline: Instant) -> Vec<SourceRecord> {
+        let Some(collector) = &self.collector else {
+            tracing::warn!(
+                "schedule invocation, but CONNECT_INSTANCE_IDS is not set: nothing to collect"
+            );
+            return Vec::new();
+        };
+        let instances =
+            scheduled_instances(payload).unwrap_or_else(|| self.config.connect_instances.clone());
+        let until = deadline
+            .checked_sub(WRITE_TIME_AFTER_COLLECTING)
+            .unwrap_or_else(Instant::now);
+        let snapshots = collector.lock().await.collect(&instances, until).await;
+
+        snapshots
+            .into_iter()
+            .map(|s| snapshot_record(s, payload))
+            .collect()
+    }
+
     /// Sends dead letters; those that cannot be sent become retries (nothing is lost).
     async fn settle_dead_letters(&self, report: &mut BatchReport, deadline: Instant) -> usize {
-        let letters: Vec<DeadLetter> = report.dead_letters().filter_map(DeadLetter::from_report).collect();
+        let letters: Vec<DeadLetter> = report
+            .dead_letters()
+            .filter_map(DeadLetter::from_report)
+            .collect();
         if letters.is_empty() {
             return 0;
         }
@@ -236,14 +295,65 @@ impl App {
             "invocation done",
         );
         if dead_lettered > 0 {
-            tracing::warn!(dead_lettered, "events dead-lettered; see the dead-letter queue for reasons");
+            tracing::warn!(
+                dead_lettered,
+                "events dead-lettered; see the dead-letter queue for reasons"
+            );
         }
         if unsent > 0 {
-            tracing::error!(unsent, "dead letters could not be sent; those events are retried");
+            tracing::error!(
+                unsent,
+                "dead letters could not be sent; those events are retried"
+            );
         }
         for (transform, stats) in &report.transforms {
-            println!("{}", metrics::emf_line(&self.config.metrics_namespace, transform, stats, now));
+            println!(
+                "{}",
+                metrics::emf_line(&self.config.metrics_namespace, transform, stats, now)
+            );
         }
+    }
+}
+
+/// Time kept after collecting for the transform and the writes.
+const WRITE_TIME_AFTER_COLLECTING: Duration = Duration::from_secs(5);
+
+/// `instanceIds` from an EventBridge Scheduler input, when it names them.
+fn scheduled_instances(payload: &[u8]) -> Option<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Input {
+        #[serde(rename = "instanceIds")]
+        instance_ids: Option<Vec<String>>,
+    }
+    let input: Input = serde_json::from_slice(payload).ok()?;
+    input.instance_ids.filter(|ids| !ids.is_empty())
+}
+
+/// One snapshot as an event for the snapshot transform. What could not be collected is
+/// logged by resource here (and listed in the snapshot's `Errors`); the next run catches up.
+fn snapshot_record(snapshot: InstanceSnapshot, trigger: &[u8]) -> SourceRecord {
+    for error in &snapshot.errors {
+        tracing::warn!(
+            instance = %snapshot.instance_id,
+            resource = %error.resource,
+            error = %error.message,
+            "not collected; the next scheduled run tries again",
+        );
+    }
+    let meta = SnapshotMeta {
+        instance_id: snapshot.instance_id.clone(),
+        collected_at_ms: snapshot.collected_at_ms,
+    };
+    let event = Event {
+        meta: SourceMeta::Scheduled(meta),
+        payload: snapshot.snapshot.to_json_bytes(),
+    };
+    SourceRecord {
+        id: RecordId::Snapshot {
+            instance_id: snapshot.instance_id,
+        },
+        decoded: Ok(event),
+        original: trigger.to_vec(),
     }
 }
 
@@ -263,10 +373,26 @@ fn respond(kind: PayloadKind, report: &BatchReport) -> Result<Value, HandlerErro
         })
         .collect();
     if !retries.is_empty() {
-        return Err(HandlerError::Retry { count: retries.len(), reasons: retries.join("; ") });
+        return Err(HandlerError::Retry {
+            count: retries.len(),
+            reasons: retries.join("; "),
+        });
     }
     let (written, _, dead_lettered) = report.disposition_counts();
     Ok(serde_json::json!({ "written": written, "deadLettered": dead_lettered }))
+}
+
+fn connect_collector(aws: &aws_config::SdkConfig, config: &Config) -> anyhow::Result<Collector> {
+    let mut builder = aws_sdk_connect::config::Builder::from(aws);
+    if let Some(endpoint) = &config.connect_endpoint {
+        builder = builder.endpoint_url(endpoint);
+    }
+    let client = aws_sdk_connect::Client::from_conf(builder.build());
+    let settings = CollectorSettings {
+        requests_per_second: config.connect_requests_per_second,
+        ..CollectorSettings::default()
+    };
+    Ok(Collector::new(client, settings)?)
 }
 
 fn load_transforms(config: &Config) -> anyhow::Result<Vec<Arc<Transform>>> {
@@ -274,18 +400,33 @@ fn load_transforms(config: &Config) -> anyhow::Result<Vec<Arc<Transform>>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&config.transforms_dir)
         .map_err(|e| anyhow::anyhow!("TRANSFORMS_DIR {}: {e}", config.transforms_dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "cwasm" || (config.allow_compile && x == "wasm")))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "cwasm" || (config.allow_compile && x == "wasm"))
+        })
         .collect();
     paths.sort();
     // A `.wasm` with a `.cwasm` beside it is loaded once, through the artifact.
     paths.dedup_by(|a, b| a.with_extension("") == b.with_extension(""));
-    anyhow::ensure!(!paths.is_empty(), "TRANSFORMS_DIR {} holds no transform", config.transforms_dir.display());
+    anyhow::ensure!(
+        !paths.is_empty(),
+        "TRANSFORMS_DIR {} holds no transform",
+        config.transforms_dir.display()
+    );
 
     let mut transforms = Vec::new();
     for path in paths {
-        let spec = TransformSpec { path, config: Default::default(), allow_compile: config.allow_compile };
+        let spec = TransformSpec {
+            path,
+            config: Default::default(),
+            allow_compile: config.allow_compile,
+        };
         let transform = runtime.load(&spec)?;
-        let settings = config.transform_config.get(&transform.info().name).cloned().unwrap_or_default();
+        let settings = config
+            .transform_config
+            .get(&transform.info().name)
+            .cloned()
+            .unwrap_or_default();
         transforms.push(Arc::new(transform.with_config(settings)));
     }
     Ok(transforms)

@@ -28,16 +28,27 @@ pub struct TransformSpec {
 /// Why a transform could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("transform {path}: no valid precompiled artifact ({reason}) and compiling at load is off")]
+    #[error(
+        "transform {path}: no valid precompiled artifact ({reason}) and compiling at load is off"
+    )]
     NotPrecompiled { path: PathBuf, reason: String },
     #[error("transform {path}: failed to read or compile the component: {source:#}")]
-    Component { path: PathBuf, source: anyhow::Error },
+    Component {
+        path: PathBuf,
+        source: anyhow::Error,
+    },
     #[error("transform {path}: imports {import}, which this host does not grant")]
     ForbiddenImport { path: PathBuf, import: String },
     #[error("transform {path} does not implement {CONTRACT}: {source:#}")]
-    Contract { path: PathBuf, source: anyhow::Error },
+    Contract {
+        path: PathBuf,
+        source: anyhow::Error,
+    },
     #[error("transform {path}: describe failed: {source:#}")]
-    Describe { path: PathBuf, source: anyhow::Error },
+    Describe {
+        path: PathBuf,
+        source: anyhow::Error,
+    },
 }
 
 /// Interfaces a guest may import. The wasip2 standard library links clocks, random, I/O,
@@ -65,7 +76,10 @@ impl TransformRuntime {
 
         let pre = self
             .instantiate_pre(&component)
-            .map_err(|source| LoadError::Contract { path: spec.path.clone(), source })?;
+            .map_err(|source| LoadError::Contract {
+                path: spec.path.clone(),
+                source,
+            })?;
         let mut transform = Transform {
             info: placeholder_info(),
             pre,
@@ -74,8 +88,10 @@ impl TransformRuntime {
             name: Arc::from(spec.path.display().to_string()),
             config: Arc::new(spec.config.clone()),
         };
-        transform.info = describe(&transform)
-            .map_err(|source| LoadError::Describe { path: spec.path.clone(), source })?;
+        transform.info = describe(&transform).map_err(|source| LoadError::Describe {
+            path: spec.path.clone(),
+            source,
+        })?;
         transform.name = Arc::from(transform.info.name.as_str());
 
         tracing::info!(
@@ -97,7 +113,10 @@ impl TransformRuntime {
             Err(reason) => reason,
         };
         if !spec.allow_compile || is_artifact(&spec.path) {
-            return Err(LoadError::NotPrecompiled { path: spec.path.clone(), reason });
+            return Err(LoadError::NotPrecompiled {
+                path: spec.path.clone(),
+                reason,
+            });
         }
 
         tracing::warn!(
@@ -105,15 +124,23 @@ impl TransformRuntime {
             reason = %reason,
             "compiling transform at load; run `connect-rt precompile` to avoid this",
         );
-        let component = Component::from_file(&self.engine, &spec.path)
-            .map_err(|source| LoadError::Component { path: spec.path.clone(), source: source.into() })?;
+        let component = Component::from_file(&self.engine, &spec.path).map_err(|source| {
+            LoadError::Component {
+                path: spec.path.clone(),
+                source: source.into(),
+            }
+        })?;
         Ok((component, false))
     }
 }
 
 /// The precompiled artifact for `path`: itself when it is one, else `<stem>.cwasm` beside it.
 pub fn artifact_path(path: &Path) -> PathBuf {
-    if is_artifact(path) { path.to_owned() } else { path.with_extension("cwasm") }
+    if is_artifact(path) {
+        path.to_owned()
+    } else {
+        path.with_extension("cwasm")
+    }
 }
 
 fn is_artifact(path: &Path) -> bool {
@@ -124,7 +151,12 @@ fn is_artifact(path: &Path) -> bool {
 fn deserialize(engine: &Engine, artifact: &Path) -> Result<Component, String> {
     match Engine::detect_precompiled_file(artifact) {
         Ok(Some(Precompiled::Component)) => {}
-        Ok(_) => return Err(format!("{} is not a precompiled component", artifact.display())),
+        Ok(_) => {
+            return Err(format!(
+                "{} is not a precompiled component",
+                artifact.display()
+            ));
+        }
         Err(_) => return Err(format!("{} not found", artifact.display())),
     }
     // SAFETY: the artifact is one this project's `precompile` command wrote with
@@ -137,8 +169,14 @@ fn deserialize(engine: &Engine, artifact: &Path) -> Result<Component, String> {
 fn check_imports(engine: &Engine, component: &Component, path: &Path) -> Result<(), LoadError> {
     let ty = component.component_type();
     for (name, _) in ty.imports(engine) {
-        if !ALLOWED_IMPORTS.iter().any(|prefix| name.starts_with(prefix)) {
-            return Err(LoadError::ForbiddenImport { path: path.to_owned(), import: name.to_owned() });
+        if !ALLOWED_IMPORTS
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+        {
+            return Err(LoadError::ForbiddenImport {
+                path: path.to_owned(),
+                import: name.to_owned(),
+            });
         }
     }
     Ok(())
@@ -166,7 +204,9 @@ fn describe(transform: &Transform) -> anyhow::Result<crate::contract::TransformI
     store.epoch_deadline_trap();
 
     let guest = transform.pre.instantiate(&mut store)?;
-    let info = guest.connect_rt_transform_transform().call_describe(&mut store)?;
+    let info = guest
+        .connect_rt_transform_transform()
+        .call_describe(&mut store)?;
     anyhow::ensure!(!info.name.is_empty(), "describe returned an empty name");
     Ok(info)
 }

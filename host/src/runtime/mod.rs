@@ -78,7 +78,11 @@ impl TransformRuntime {
         let engine = Engine::new(&engine_config(None)?).map_err(anyhow::Error::from)?;
         let linker = build_linker(&engine)?;
         start_epoch_ticker(&engine);
-        Ok(Self { engine, linker: Arc::new(linker), limits })
+        Ok(Self {
+            engine,
+            linker: Arc::new(linker),
+            limits,
+        })
     }
 
     /// The limits every call runs under.
@@ -92,7 +96,10 @@ impl TransformRuntime {
     }
 
     fn instantiate_pre(&self, component: &Component) -> anyhow::Result<TransformerPre<GuestState>> {
-        let pre = self.linker.instantiate_pre(component).map_err(anyhow::Error::from)?;
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(anyhow::Error::from)?;
         TransformerPre::new(pre).map_err(Into::into)
     }
 }
@@ -175,7 +182,10 @@ impl Transform {
         let labels: Arc<[String]> = labels.into();
         let mut outputs: Vec<Option<EventOutput>> = vec![None; events.len()];
         self.run_isolating(events, 0..events.len(), &labels, deadline, &mut outputs);
-        outputs.into_iter().map(|o| o.expect("every event gets an output")).collect()
+        outputs
+            .into_iter()
+            .map(|o| o.expect("every event gets an output"))
+            .collect()
     }
 
     /// Calls the guest on the events in `range`; when the call faults, splits the range in
@@ -224,18 +234,28 @@ impl Transform {
     }
 
     /// One guest call in a fresh store. `Err` means the call as a whole faulted.
-    fn call(&self, events: &[Event], labels: Arc<[String]>) -> Result<Vec<EventOutput>, TransformFailure> {
+    fn call(
+        &self,
+        events: &[Event],
+        labels: Arc<[String]>,
+    ) -> Result<Vec<EventOutput>, TransformFailure> {
         let expected = events.len();
-        let state = GuestState::new(&self.linker_limits, self.name.clone(), self.config.clone(), labels);
+        let state = GuestState::new(
+            &self.linker_limits,
+            self.name.clone(),
+            self.config.clone(),
+            labels,
+        );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.set_epoch_deadline(ticks(self.linker_limits.call_timeout));
         store.epoch_deadline_trap();
 
-        let result = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|guest| guest.connect_rt_transform_transform().call_transform_batch(&mut store, events));
+        let result = self.pre.instantiate(&mut store).and_then(|guest| {
+            guest
+                .connect_rt_transform_transform()
+                .call_transform_batch(&mut store, events)
+        });
 
         let dropped = store.data().dropped_log_lines();
         if dropped > 0 {
@@ -246,11 +266,18 @@ impl Transform {
             Ok(results) if results.len() == expected => Ok(self.check_outputs(results)),
             Ok(results) => Err(TransformFailure {
                 kind: FailureKind::BadOutput,
-                message: format!("transform returned {} results for {expected} events", results.len()),
+                message: format!(
+                    "transform returned {} results for {expected} events",
+                    results.len()
+                ),
                 retryable: false,
                 guest_output: store.data().last_output(),
             }),
-            Err(error) => Err(fault(&error, &self.linker_limits, store.data().last_output())),
+            Err(error) => Err(fault(
+                &error,
+                &self.linker_limits,
+                store.data().last_output(),
+            )),
         }
     }
 
@@ -289,7 +316,11 @@ fn ticks(timeout: Duration) -> u64 {
 
 /// Describes a faulted call. A trap is not retryable: the same module traps on the same
 /// input again, so the event is dead-lettered with the reason, to be redriven after a fix.
-fn fault(error: &wasmtime::Error, limits: &RuntimeLimits, guest_output: Vec<String>) -> TransformFailure {
+fn fault(
+    error: &wasmtime::Error,
+    limits: &RuntimeLimits,
+    guest_output: Vec<String>,
+) -> TransformFailure {
     let trap = error.downcast_ref::<Trap>().copied();
     let (kind, message) = match trap {
         Some(Trap::Interrupt) => (
@@ -298,16 +329,27 @@ fn fault(error: &wasmtime::Error, limits: &RuntimeLimits, guest_output: Vec<Stri
         ),
         Some(Trap::AllocationTooLarge) => (
             FailureKind::Trap,
-            format!("transform tried to grow memory beyond its {} MiB cap", limits.memory_bytes >> 20),
+            format!(
+                "transform tried to grow memory beyond its {} MiB cap",
+                limits.memory_bytes >> 20
+            ),
         ),
         _ if format!("{error:?}").contains("forcing trap when growing memory") => (
             FailureKind::Trap,
-            format!("transform tried to grow memory beyond its {} MiB cap", limits.memory_bytes >> 20),
+            format!(
+                "transform tried to grow memory beyond its {} MiB cap",
+                limits.memory_bytes >> 20
+            ),
         ),
         Some(trap) => (FailureKind::Trap, format!("transform trapped: {trap}")),
         None => (FailureKind::Trap, format!("transform failed: {error:#}")),
     };
-    TransformFailure { kind, message, retryable: false, guest_output }
+    TransformFailure {
+        kind,
+        message,
+        retryable: false,
+        guest_output,
+    }
 }
 
 fn out_of_time(fault: &TransformFailure) -> TransformFailure {

@@ -79,7 +79,11 @@ impl GuestState {
         let tail: Vec<String> = stderr_lines.map(|l| format!("stderr: {l}")).collect();
         let skip = tail.len().saturating_sub(self.kept_log_lines);
 
-        self.recent_logs.iter().cloned().chain(tail.into_iter().skip(skip)).collect()
+        self.recent_logs
+            .iter()
+            .cloned()
+            .chain(tail.into_iter().skip(skip))
+            .collect()
     }
 
     /// Log lines the guest sent beyond the per-call cap.
@@ -95,13 +99,18 @@ impl GuestState {
     }
 
     fn label(&self, index: Option<u32>) -> &str {
-        index.and_then(|i| self.labels.get(i as usize)).map_or("", String::as_str)
+        index
+            .and_then(|i| self.labels.get(i as usize))
+            .map_or("", String::as_str)
     }
 }
 
 impl WasiView for GuestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 

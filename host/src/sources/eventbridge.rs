@@ -42,19 +42,34 @@ pub fn decode(payload: &[u8], origin: &str) -> SourceRecord {
     let envelope: Envelope<'_> = match serde_json::from_slice(payload) {
         Ok(envelope) => envelope,
         Err(e) => {
-            let id = RecordId::Local { origin: origin.to_owned() };
+            let id = RecordId::Local {
+                origin: origin.to_owned(),
+            };
             let reason = e.to_string();
-            let decoded = Err(DecodeError::Envelope { what: "EventBridge event", reason });
-            return SourceRecord { id, decoded, original };
+            let decoded = Err(DecodeError::Envelope {
+                what: "EventBridge event",
+                reason,
+            });
+            return SourceRecord {
+                id,
+                decoded,
+                original,
+            };
         }
     };
 
     let id = if envelope.id.is_empty() {
-        RecordId::Local { origin: origin.to_owned() }
+        RecordId::Local {
+            origin: origin.to_owned(),
+        }
     } else {
-        RecordId::EventBridge { id: envelope.id.clone() }
+        RecordId::EventBridge {
+            id: envelope.id.clone(),
+        }
     };
-    let detail = envelope.detail.map_or(b"{}".to_vec(), |d| d.get().as_bytes().to_vec());
+    let detail = envelope
+        .detail
+        .map_or(b"{}".to_vec(), |d| d.get().as_bytes().to_vec());
     let event = Event {
         meta: SourceMeta::Eventbridge(EventbridgeMeta {
             id: envelope.id,
@@ -67,5 +82,9 @@ pub fn decode(payload: &[u8], origin: &str) -> SourceRecord {
         }),
         payload: detail,
     };
-    SourceRecord { id, decoded: Ok(event), original }
+    SourceRecord {
+        id,
+        decoded: Ok(event),
+        original,
+    }
 }

@@ -61,8 +61,10 @@ pub fn is_kinesis_event(value: &serde_json::Value) -> bool {
 /// A [`PayloadError`] when the envelope itself is not a Kinesis event (no record can be
 /// named); a bad record's own data only fails that record.
 pub fn decode(payload: &[u8]) -> Result<Vec<SourceRecord>, PayloadError> {
-    let envelope: Envelope<'_> = serde_json::from_slice(payload)
-        .map_err(|e| PayloadError { what: "Lambda Kinesis event", reason: e.to_string() })?;
+    let envelope: Envelope<'_> = serde_json::from_slice(payload).map_err(|e| PayloadError {
+        what: "Lambda Kinesis event",
+        reason: e.to_string(),
+    })?;
     Ok(envelope.records.into_iter().map(decode_record).collect())
 }
 
@@ -82,12 +84,15 @@ fn decode_record(record: EnvelopeRecord<'_>) -> SourceRecord {
             shard_id,
             partition_key: kinesis.partition_key.into_owned(),
             sequence_number: kinesis.sequence_number.into_owned(),
-            approximate_arrival_ms: (kinesis.approximate_arrival_timestamp * 1000.0).round()
-                as i64,
+            approximate_arrival_ms: (kinesis.approximate_arrival_timestamp * 1000.0).round() as i64,
         }),
         payload,
     });
-    SourceRecord { id, decoded, original }
+    SourceRecord {
+        id,
+        decoded,
+        original,
+    }
 }
 
 /// Decodes one record's base64 `data`, refusing KPL-aggregated records.
@@ -103,5 +108,7 @@ pub fn decode_data(data: &str) -> Result<Vec<u8>, DecodeError> {
 
 /// The shard id from an `eventID` of the form `shardId-000000000000:<sequence number>`.
 fn shard_of(event_id: &str) -> &str {
-    event_id.split_once(':').map_or(event_id, |(shard, _)| shard)
+    event_id
+        .split_once(':')
+        .map_or(event_id, |(shard, _)| shard)
 }

@@ -12,7 +12,11 @@ use crate::contract::Event;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordId {
     /// A Kinesis record: its stream, shard and sequence number.
-    Kinesis { stream_arn: String, shard_id: String, sequence_number: String },
+    Kinesis {
+        stream_arn: String,
+        shard_id: String,
+        sequence_number: String,
+    },
     /// An EventBridge event: its id.
     EventBridge { id: String },
     /// A scheduled snapshot of one Amazon Connect instance.
@@ -26,7 +30,9 @@ impl RecordId {
     /// The Kinesis sequence number, which Lambda's `batchItemFailures` reports.
     pub fn sequence_number(&self) -> Option<&str> {
         match self {
-            RecordId::Kinesis { sequence_number, .. } => Some(sequence_number),
+            RecordId::Kinesis {
+                sequence_number, ..
+            } => Some(sequence_number),
             _ => None,
         }
     }
@@ -35,7 +41,11 @@ impl RecordId {
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RecordId::Kinesis { shard_id, sequence_number, .. } => {
+            RecordId::Kinesis {
+                shard_id,
+                sequence_number,
+                ..
+            } => {
                 write!(f, "{shard_id}/{sequence_number}")
             }
             RecordId::EventBridge { id } => write!(f, "event {id}"),

@@ -229,6 +229,12 @@ impl ConnectStandIn {
         Self { addr, state, task }
     }
 
+    /// The stand-in's base URL, for clients configured elsewhere (e.g. the Lambda's
+    /// `CONNECT_ENDPOINT`).
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
     /// A real Amazon Connect client pointed at the stand-in.
     pub fn client(&self) -> aws_sdk_connect::Client {
         let credentials = Credentials::new("AKIDSTANDIN", "standin-secret", None, None, "test");

@@ -59,7 +59,9 @@ impl AgentEvents {
         let payloads = (0..count)
             .map(|index| with_event_id(&padded[index % padded.len()], index))
             .collect();
-        let arrivals_ms = (0..count).map(|index| NOW_MS - 60_000 + index as i64).collect();
+        let arrivals_ms = (0..count)
+            .map(|index| NOW_MS - 60_000 + index as i64)
+            .collect();
 
         Self {
             payloads,
@@ -78,7 +80,9 @@ impl AgentEvents {
     pub fn kinesis_event(&self, range: std::ops::Range<usize>) -> Vec<u8> {
         let records: Vec<KinesisInput> = range
             .map(|index| KinesisInput {
-                sequence_number: format!("4959033827149025660855969253836157109592157598913{index:07}"),
+                sequence_number: format!(
+                    "4959033827149025660855969253836157109592157598913{index:07}"
+                ),
                 data: Data::Bytes(self.payloads[index].clone()),
                 arrival_ms: self.arrivals_ms[index],
             })
@@ -115,7 +119,11 @@ fn pad(sample: &[u8]) -> Value {
 /// (an agent's routing profile lists every queue it takes contacts from).
 fn add_queue(event: &mut Value, number: usize) {
     let name = QUEUE_NAMES[number % QUEUE_NAMES.len()];
-    let channels = if number % 3 == 2 { json!(["TASK"]) } else { json!(["VOICE", "CHAT"]) };
+    let channels = if number % 3 == 2 {
+        json!(["TASK"])
+    } else {
+        json!(["VOICE", "CHAT"])
+    };
     let queue = json!({
         "ARN": format!("{QUEUE_ARN_PREFIX}6d1e2f3a-4b5c-4d6e-8f7a-{number:012x}"),
         "Name": format!("{name} {}", number / QUEUE_NAMES.len() + 1),
