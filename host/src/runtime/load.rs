@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::component::Component;
-use wasmtime::{Engine, Precompiled, Store};
+use wasmtime::{Engine, Precompiled};
 
-use super::state::GuestState;
 use super::{Transform, TransformRuntime};
 use crate::contract::CONTRACT;
 
@@ -84,7 +83,7 @@ impl TransformRuntime {
             info: placeholder_info(),
             pre,
             engine: self.engine.clone(),
-            linker_limits: self.limits.clone(),
+            limits: self.limits.clone(),
             name: Arc::from(spec.path.display().to_string()),
             config: Arc::new(spec.config.clone()),
         };
@@ -192,16 +191,7 @@ fn placeholder_info() -> crate::contract::TransformInfo {
 }
 
 fn describe(transform: &Transform) -> anyhow::Result<crate::contract::TransformInfo> {
-    let state = GuestState::new(
-        &transform.linker_limits,
-        transform.name.clone(),
-        transform.config.clone(),
-        Arc::from(Vec::new()),
-    );
-    let mut store = Store::new(&transform.engine, state);
-    store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(super::ticks(transform.linker_limits.call_timeout));
-    store.epoch_deadline_trap();
+    let mut store = transform.new_store(Arc::from(Vec::new()));
 
     let guest = transform.pre.instantiate(&mut store)?;
     let info = guest

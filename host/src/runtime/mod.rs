@@ -152,7 +152,7 @@ pub struct Transform {
     info: TransformInfo,
     pre: TransformerPre<GuestState>,
     engine: Engine,
-    linker_limits: RuntimeLimits,
+    limits: RuntimeLimits,
     name: Arc<str>,
     config: Arc<BTreeMap<String, String>>,
 }
@@ -241,14 +241,14 @@ impl Transform {
     ) -> Result<Vec<EventOutput>, TransformFailure> {
         let expected = events.len();
         let state = GuestState::new(
-            &self.linker_limits,
+            &self.limits,
             self.name.clone(),
             self.config.clone(),
             labels,
         );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        store.set_epoch_deadline(ticks(self.linker_limits.call_timeout));
+        store.set_epoch_deadline(ticks(self.limits.call_timeout));
         store.epoch_deadline_trap();
 
         let result = self.pre.instantiate(&mut store).and_then(|guest| {
@@ -275,17 +275,27 @@ impl Transform {
             }),
             Err(error) => Err(fault(
                 &error,
-                &self.linker_limits,
+                &self.limits,
                 store.data().last_output(),
             )),
         }
+    }
+
+    /// A fresh store for one call: memory cap, deadline, and a context that grants nothing.
+    fn new_store(&self, labels: Arc<[String]>) -> Store<GuestState> {
+        let state = GuestState::new(&self.limits, self.name.clone(), self.config.clone(), labels);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        store.set_epoch_deadline(ticks(self.limits.call_timeout));
+        store.epoch_deadline_trap();
+        store
     }
 
     fn check_outputs(
         &self,
         results: Vec<Result<Vec<TimestreamRecord>, crate::contract::EventError>>,
     ) -> Vec<EventOutput> {
-        let max = self.linker_limits.max_records_per_event;
+        let max = self.limits.max_records_per_event;
         results
             .into_iter()
             .map(|result| match result {
