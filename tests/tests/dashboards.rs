@@ -414,14 +414,14 @@ fn a_value_the_convention_does_not_list_fails_the_check() {
     let report = check(
         r#"SELECT "Agent_AgentARN" FROM $__database."AgentEvent_Contact"
            WHERE measure_name = 'AgentEvent_Contact' AND $__timeFilter
-             AND "State" IN ('CONNECTED', 'ANSWERED') AND 'AVAILABLE' <> "EventType""#,
+             AND "State" IN ('CONNECTED', 'ANSWERED') AND 'SMS' <> "Channel""#,
     );
 
     assert_eq!(
         report.problems,
         [
             r#"'ANSWERED' is not a listed value of "State" (CONNECTED, MISSED)"#,
-            r#"'AVAILABLE' is not a listed value of "EventType" (LOGIN, LOGOUT, STATE_CHANGE, HEART_BEAT)"#,
+            r#"'SMS' is not a listed value of "Channel" (VOICE, CHAT, TASK, EMAIL)"#,
         ]
     );
 }
@@ -438,12 +438,11 @@ fn a_value_is_checked_through_a_subquery_that_keeps_the_latest() {
            WHERE latest."Type" = 'AVAILABLE'"#,
     );
 
-    assert_eq!(
-        report.problems,
-        [
-            r#"'AVAILABLE' is not a listed value of "CurrentAgentSnapshot_AgentStatus_Type" (ROUTABLE, CUSTOM, OFFLINE)"#
-        ]
+    let expected = concat!(
+        r#"'AVAILABLE' is not a listed value of "CurrentAgentSnapshot_AgentStatus_Type" "#,
+        "(ROUTABLE, CUSTOM, OFFLINE)"
     );
+    assert_eq!(report.problems, [expected]);
 }
 
 #[test]
@@ -524,6 +523,17 @@ fn another_database_or_an_unknown_table_fails_the_check() {
 }
 
 #[test]
+fn a_query_the_checker_cannot_read_fails_the_check() {
+    let unbalanced = check(r#"SELECT count(* FROM $__database."User""#);
+    let not_a_select = check(r#"DELETE FROM $__database."User""#);
+    let unterminated = check("SELECT 'QUEUED FROM x");
+
+    assert_eq!(unbalanced.problems, ["unbalanced ("]);
+    assert_eq!(not_a_select.problems, ["expected SELECT, found `DELETE`"]);
+    assert_eq!(unterminated.problems, ["unterminated 'QUEUED FROM x"]);
+}
+
+#[test]
 fn a_well_formed_join_of_subqueries_passes_the_check() {
     let report = check(
         r#"WITH outcomes AS (
@@ -569,72 +579,12 @@ mod sql {
     /// The only database name a query may spell out instead of `$__database`.
     const DATABASE: &str = "ConnectRealTime";
 
-    /// Words that are never column names.
-    const KEYWORDS: &[&str] = &[
-        "ALL",
-        "AND",
-        "AS",
-        "ASC",
-        "BETWEEN",
-        "BY",
-        "CASE",
-        "CROSS",
-        "CURRENT",
-        "DAY",
-        "DESC",
-        "DISTINCT",
-        "ELSE",
-        "END",
-        "ESCAPE",
-        "EXCEPT",
-        "EXISTS",
-        "FALSE",
-        "FIRST",
-        "FOLLOWING",
-        "FROM",
-        "FULL",
-        "GROUP",
-        "HAVING",
-        "HOUR",
-        "IN",
-        "INNER",
-        "INTERSECT",
-        "INTERVAL",
-        "IS",
-        "JOIN",
-        "LAST",
-        "LEFT",
-        "LIKE",
-        "LIMIT",
-        "MINUTE",
-        "MONTH",
-        "NOT",
-        "NULL",
-        "NULLS",
-        "OFFSET",
-        "ON",
-        "OR",
-        "ORDER",
-        "OUTER",
-        "OVER",
-        "PARTITION",
-        "PRECEDING",
-        "RANGE",
-        "RIGHT",
-        "ROW",
-        "ROWS",
-        "SECOND",
-        "SELECT",
-        "THEN",
-        "TRUE",
-        "UNBOUNDED",
-        "UNION",
-        "USING",
-        "WHEN",
-        "WHERE",
-        "WITH",
-        "YEAR",
-    ];
+    /// Words that are never column names, separated by spaces.
+    const KEYWORDS: &str = "ALL AND AS ASC BETWEEN BY CASE CROSS CURRENT DAY DESC DISTINCT ELSE \
+        END ESCAPE EXCEPT EXISTS FALSE FIRST FOLLOWING FROM FULL GROUP HAVING HOUR IN INNER \
+        INTERSECT INTERVAL IS JOIN LAST LEFT LIKE LIMIT MINUTE MONTH NOT NULL NULLS OFFSET ON OR \
+        ORDER OUTER OVER PARTITION PRECEDING RANGE RIGHT ROW ROWS SECOND SELECT THEN TRUE \
+        UNBOUNDED UNION USING WHEN WHERE WITH YEAR";
 
     /// Keywords that start a clause of a `SELECT`.
     const CLAUSES: &[&str] = &[
@@ -961,7 +911,7 @@ mod sql {
             }
             let clauses = split_clauses(&items[1..]);
             let (sources, conditions) = match clauses.get("FROM") {
-                Some(from) => self.from_clause(from, ctes),
+                Some(from) => self.read_from_clause(from, ctes),
                 None => (Vec::new(), Vec::new()),
             };
             let scope = Scope {
@@ -997,7 +947,7 @@ mod sql {
         }
 
         /// The sources of a `FROM` clause, and the `ON` conditions of its joins.
-        fn from_clause<'i>(
+        fn read_from_clause<'i>(
             &mut self,
             items: &'i [Item],
             ctes: &[Cte],
@@ -1539,7 +1489,9 @@ mod sql {
     }
 
     fn is_keyword_text(text: &str) -> bool {
-        KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text))
+        KEYWORDS
+            .split_whitespace()
+            .any(|k| k.eq_ignore_ascii_case(text))
     }
 
     /// True when `item` is the bare keyword `keyword` (any case).

@@ -112,3 +112,58 @@ fn shard_of(event_id: &str) -> &str {
         .split_once(':')
         .map_or(event_id, |(shard, _)| shard)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(data: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"Records": [{
+            "kinesis": {
+                "partitionKey": "agent-1",
+                "sequenceNumber": "4966",
+                "data": data,
+                "approximateArrivalTimestamp": 1741078803.612,
+            },
+            "eventID": "shardId-000000000007:4966",
+            "eventSourceARN": "arn:aws:kinesis:eu-west-2:111122223333:stream/s",
+        }]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_record_carries_its_identity_and_metadata() {
+        let records = decode(&event("eyJhIjoxfQ==")).unwrap();
+        assert_eq!(records[0].id.to_string(), "shardId-000000000007/4966");
+        let Ok(Event { meta: SourceMeta::Kinesis(meta), payload }) = &records[0].decoded else {
+            panic!("decoded: {:?}", records[0].decoded);
+        };
+        assert_eq!(payload, br#"{"a":1}"#);
+        assert_eq!(meta.approximate_arrival_ms, 1_741_078_803_612);
+        assert_eq!(meta.partition_key, "agent-1");
+        assert_eq!(meta.shard_id, "shardId-000000000007");
+        assert_eq!(records[0].original, b"eyJhIjoxfQ==");
+    }
+
+    #[test]
+    fn kpl_aggregated_records_are_refused_with_that_reason() {
+        let mut aggregated = KPL_MAGIC.to_vec();
+        aggregated.extend_from_slice(b"\x0a\x03abc");
+        let data = base64::engine::general_purpose::STANDARD.encode(aggregated);
+        let records = decode(&event(&data)).unwrap();
+        assert_eq!(records[0].decoded.as_ref().unwrap_err(), &DecodeError::KplAggregated);
+    }
+
+    #[test]
+    fn invalid_base64_fails_only_its_record() {
+        let records = decode(&event("%%%")).unwrap();
+        assert!(matches!(records[0].decoded, Err(DecodeError::Base64(_))));
+    }
+
+    #[test]
+    fn an_envelope_that_is_not_a_kinesis_event_is_a_payload_error() {
+        let error = decode(br#"{"detail-type":"x"}"#).unwrap_err();
+        assert_eq!(error.what, "Lambda Kinesis event");
+        assert!(error.reason.contains("Records"), "{}", error.reason);
+    }
+}
