@@ -7,8 +7,7 @@
 pub mod config;
 pub mod metrics;
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -101,7 +100,7 @@ impl DeadLetterTarget {
     async fn send(&self, letters: Vec<DeadLetter>, deadline: Instant) -> Vec<(String, String)> {
         match self {
             DeadLetterTarget::Sqs(queue) => queue.send(letters, deadline).await.failed,
-            DeadLetterTarget::File(path) => append_lines(path, &letters)
+            DeadLetterTarget::File(path) => crate::deadletter::append_to_file(path, &letters)
                 .err()
                 .map(|e| {
                     letters
@@ -112,21 +111,6 @@ impl DeadLetterTarget {
                 .unwrap_or_default(),
         }
     }
-}
-
-fn append_lines(path: &Path, letters: &[DeadLetter]) -> std::io::Result<()> {
-    if letters.is_empty() {
-        return Ok(());
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    for letter in letters {
-        let line = serde_json::to_string(letter).map_err(std::io::Error::other)?;
-        writeln!(file, "{line}")?;
-    }
-    Ok(())
 }
 
 /// An invocation that must fail so Lambda delivers it again (EventBridge and schedule
@@ -158,7 +142,7 @@ impl App {
     /// When a transform does not load (named by path) or a client cannot be built.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
         let transforms = load_transforms(&config)?;
-        let pipeline = Pipeline::new(transforms, config.rules.clone());
+        let pipeline = Pipeline::new(transforms, config.rules);
 
         let aws = match (&config.sink, &config.dead_letters) {
             (SinkConfig::Embedded { .. }, DeadLetterConfig::File { .. }) => None,
@@ -166,7 +150,7 @@ impl App {
         };
         let sink = match &config.sink {
             SinkConfig::Embedded { path } => {
-                AnySink::Embedded(EmbeddedStore::open(path)?.with_rules(config.rules.clone()))
+                AnySink::Embedded(EmbeddedStore::open(path)?.with_rules(config.rules))
             }
             SinkConfig::Timestream {
                 database,
