@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, lints (host and wasm32 guests), and the whole test
-# suite. Installs what the tests need first: the wasm32-wasip2 target and moto's server
+# Runs every check and test: formatting, lints (host and wasm32 guests), the whole test
+# suite, and the offline checks of the deployment template (cfn-lint and its tests). Installs what the tests need first: the wasm32-wasip2 target and moto's server
 # (PyPI), which stands in for Amazon SQS on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +18,4 @@ cargo clippy --target wasm32-wasip2 \
   -p agent-events-transform -p contact-events-transform -p instance-data-transform \
   -p fault-trap -p fault-spin -p fault-hog -p fault-flood -- -D warnings
 cargo test --workspace
+./infra/check.sh

@@ -473,7 +473,10 @@ pub fn append_to_file(path: &std::path::Path, letters: &[DeadLetter]) -> std::io
     if letters.is_empty() {
         return Ok(());
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     for letter in letters {
         writeln!(file, "{}", letter.message_body())?;
     }

@@ -24,18 +24,30 @@ const SAMPLES: [&str; 6] = [
 const NOW_MS: i64 = 1_741_089_600_000;
 
 fn contact_transform(config: &[(&str, &str)]) -> Transform {
-    let config: BTreeMap<String, String> =
-        config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let config: BTreeMap<String, String> = config
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     support::load(guests::CONTACT_EVENTS).with_config(config)
 }
 
 fn records_of(transform: &Transform, envelopes: &[Vec<u8>]) -> Vec<Value> {
-    let events: Vec<Event> = envelopes.iter().map(|e| support::eventbridge_event(e)).collect();
+    let events: Vec<Event> = envelopes
+        .iter()
+        .map(|e| support::eventbridge_event(e))
+        .collect();
     let labels: Vec<String> = (0..events.len()).map(|i| format!("event {i}")).collect();
     transform
         .run_batch(&events, &labels, support::far_deadline())
         .into_iter()
-        .map(|o| Value::Array(o.expect("transformed").iter().map(|r| r.to_json()).collect()))
+        .map(|o| {
+            Value::Array(
+                o.expect("transformed")
+                    .iter()
+                    .map(|r| r.to_json())
+                    .collect(),
+            )
+        })
         .collect()
 }
 
@@ -61,10 +73,21 @@ fn the_recorded_snapshot_maps_to_its_golden_records() {
         payload,
     };
     let outputs = transform.run_batch(&[event], &["snapshot".into()], support::far_deadline());
-    let records: Vec<Value> = outputs[0].as_ref().unwrap().iter().map(|r| r.to_json()).collect();
-    let tables: Vec<&str> = records.iter().map(|r| r["table"].as_str().unwrap()).collect();
+    let records: Vec<Value> = outputs[0]
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_json())
+        .collect();
+    let tables: Vec<&str> = records
+        .iter()
+        .map(|r| r["table"].as_str().unwrap())
+        .collect();
     assert_eq!(tables, ["Instance", "Queue", "Queue", "User", "User"]);
-    golden::check(&PathBuf::from("instance-data/instance_5f0c3a2e.json"), &Value::Array(records));
+    golden::check(
+        &PathBuf::from("instance-data/instance_5f0c3a2e.json"),
+        &Value::Array(records),
+    );
 }
 
 fn store_contacts(envelopes: &[Vec<u8>]) -> EmbeddedStore {
@@ -73,7 +96,12 @@ fn store_contacts(envelopes: &[Vec<u8>]) -> EmbeddedStore {
     for envelope in envelopes {
         let record = eventbridge::decode(envelope, "test");
         let report = support::run(&pipeline, &mut store, vec![record], NOW_MS);
-        assert_eq!(report.disposition_counts(), (1, 0, 0), "{:?}", report.events);
+        assert_eq!(
+            report.disposition_counts(),
+            (1, 0, 0),
+            "{:?}",
+            report.events
+        );
     }
     store
 }
@@ -96,9 +124,19 @@ fn a_replayed_event_changes_nothing() {
     let pipeline = support::pipeline(vec![contact_transform(&[])]);
     let mut store = EmbeddedStore::open_in_memory().unwrap();
     let envelope = sample("contact_event_03_connected_to_agent.json");
-    let first = support::run(&pipeline, &mut store, vec![eventbridge::decode(&envelope, "a")], NOW_MS);
+    let first = support::run(
+        &pipeline,
+        &mut store,
+        vec![eventbridge::decode(&envelope, "a")],
+        NOW_MS,
+    );
     let before = store.dump("ContactEvent").unwrap();
-    let again = support::run(&pipeline, &mut store, vec![eventbridge::decode(&envelope, "a")], NOW_MS);
+    let again = support::run(
+        &pipeline,
+        &mut store,
+        vec![eventbridge::decode(&envelope, "a")],
+        NOW_MS,
+    );
 
     assert_eq!(first.written.get("ContactEvent"), Some(&1));
     assert_eq!(again.unchanged.get("ContactEvent"), Some(&1));
@@ -148,7 +186,10 @@ fn the_callers_phone_number_is_written_only_with_the_opt_in() {
     };
 
     let without = records_of(&contact_transform(&[]), std::slice::from_ref(&envelope));
-    let with = records_of(&contact_transform(&[("include-customer-endpoint", "true")]), &[envelope]);
+    let with = records_of(
+        &contact_transform(&[("include-customer-endpoint", "true")]),
+        &[envelope],
+    );
 
     assert_eq!(column(&without[0]), None);
     assert!(!without[0].to_string().contains("+447700900123"));

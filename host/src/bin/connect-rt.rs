@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use connect_rt::deadletter::{self, DeadLetter};
 use connect_rt::pipeline::{BatchReport, Disposition, Pipeline};
 use connect_rt::records::rules::WriteRules;
 use connect_rt::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
 use connect_rt::store::embedded::EmbeddedStore;
-use connect_rt::deadletter::{self, DeadLetter};
 use connect_rt::{replay, runtime};
 
 /// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms.
@@ -169,14 +169,21 @@ fn replay_command(
 
 /// Dead letters go to `<store>.dead-letters.jsonl`, as the Lambda writes them without a queue.
 fn write_dead_letters(report: &BatchReport, store_path: &Path) -> anyhow::Result<()> {
-    let letters: Vec<DeadLetter> = report.dead_letters().filter_map(DeadLetter::from_report).collect();
+    let letters: Vec<DeadLetter> = report
+        .dead_letters()
+        .filter_map(DeadLetter::from_report)
+        .collect();
     if letters.is_empty() {
         return Ok(());
     }
     let path = store_path.with_extension("dead-letters.jsonl");
     deadletter::append_to_file(&path, &letters)
         .with_context(|| format!("failed to write dead letters to {}", path.display()))?;
-    println!("dead letters ({}) appended to {}", letters.len(), path.display());
+    println!(
+        "dead letters ({}) appended to {}",
+        letters.len(),
+        path.display()
+    );
     Ok(())
 }
 

@@ -240,12 +240,7 @@ impl Transform {
         labels: Arc<[String]>,
     ) -> Result<Vec<EventOutput>, TransformFailure> {
         let expected = events.len();
-        let state = GuestState::new(
-            &self.limits,
-            self.name.clone(),
-            self.config.clone(),
-            labels,
-        );
+        let state = GuestState::new(&self.limits, self.name.clone(), self.config.clone(), labels);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.set_epoch_deadline(ticks(self.limits.call_timeout));
@@ -273,11 +268,7 @@ impl Transform {
                 retryable: false,
                 guest_output: store.data().last_output(),
             }),
-            Err(error) => Err(fault(
-                &error,
-                &self.limits,
-                store.data().last_output(),
-            )),
+            Err(error) => Err(fault(&error, &self.limits, store.data().last_output())),
         }
     }
 

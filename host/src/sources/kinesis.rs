@@ -135,7 +135,11 @@ mod tests {
     fn a_record_carries_its_identity_and_metadata() {
         let records = decode(&event("eyJhIjoxfQ==")).unwrap();
         assert_eq!(records[0].id.to_string(), "shardId-000000000007/4966");
-        let Ok(Event { meta: SourceMeta::Kinesis(meta), payload }) = &records[0].decoded else {
+        let Ok(Event {
+            meta: SourceMeta::Kinesis(meta),
+            payload,
+        }) = &records[0].decoded
+        else {
             panic!("decoded: {:?}", records[0].decoded);
         };
         assert_eq!(payload, br#"{"a":1}"#);
@@ -151,7 +155,10 @@ mod tests {
         aggregated.extend_from_slice(b"\x0a\x03abc");
         let data = base64::engine::general_purpose::STANDARD.encode(aggregated);
         let records = decode(&event(&data)).unwrap();
-        assert_eq!(records[0].decoded.as_ref().unwrap_err(), &DecodeError::KplAggregated);
+        assert_eq!(
+            records[0].decoded.as_ref().unwrap_err(),
+            &DecodeError::KplAggregated
+        );
     }
 
     #[test]
