@@ -411,6 +411,27 @@ fn pack(pending: &[usize], bodies: &[String]) -> Vec<Vec<usize>> {
     batches
 }
 
+/// Appends `letters` to a JSON-lines file (one message body per line): where dead letters go
+/// in local runs, which have no queue.
+///
+/// # Errors
+/// When the file cannot be opened or written.
+pub fn append_to_file(path: &std::path::Path, letters: &[DeadLetter]) -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    if letters.is_empty() {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    for letter in letters {
+        writeln!(file, "{}", letter.message_body())?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,25 +481,4 @@ mod tests {
             )
         );
     }
-}
-
-/// Appends `letters` to a JSON-lines file (one message body per line): where dead letters go
-/// in local runs, which have no queue.
-///
-/// # Errors
-/// When the file cannot be opened or written.
-pub fn append_to_file(path: &std::path::Path, letters: &[DeadLetter]) -> std::io::Result<()> {
-    use std::io::Write as _;
-
-    if letters.is_empty() {
-        return Ok(());
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    for letter in letters {
-        writeln!(file, "{}", letter.message_body())?;
-    }
-    Ok(())
 }
