@@ -10,7 +10,9 @@ wasmtime::component::bindgen!({
     world: "transformer",
 });
 
-pub use connect_rt::transform::types::{
+// `self::`: the WIT package's module is named like this crate, so a bare `connect_rt`
+// would be ambiguous wherever the crate is also an extern (doctests).
+pub use self::connect_rt::transform::types::{
     Dimension, Event, EventError, EventbridgeMeta, KinesisMeta, LogLevel, Measure, MeasureValue,
     SnapshotMeta, SourceKind, SourceMeta, TimeUnit, TimestreamRecord, TransformInfo,
 };
