@@ -75,12 +75,13 @@ pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
 fn classify_file(file: &Path, bytes: Vec<u8>) -> Vec<Captured> {
     let name = file.display().to_string();
     if file.extension().is_some_and(|e| e == "jsonl") {
-        let text = String::from_utf8_lossy(&bytes);
-        return text
-            .lines()
+        // Lines are split as bytes: a line that is not UTF-8 reaches the transform as it is,
+        // to be refused there with its reason, never silently repaired.
+        return bytes
+            .split(|b| *b == b'\n')
             .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(n, line)| classify(format!("{name}#{}", n + 1), line.as_bytes().to_vec()))
+            .filter(|(_, line)| !line.trim_ascii().is_empty())
+            .map(|(n, line)| classify(format!("{name}#{}", n + 1), line.to_vec()))
             .collect();
     }
     match serde_json::from_slice::<Value>(&bytes) {
@@ -205,25 +206,37 @@ fn snapshot(value: &Value) -> SourceRecord {
     }
 }
 
-/// Moves every timestamp in `captured` by the offset that puts the newest one `margin_ms`
-/// before `now_ms`. Returns the offset applied, in milliseconds.
+/// Moves every timestamp in `captured` by one offset, in whole hours, that puts the newest
+/// one between `margin_ms` and an hour plus `margin_ms` before `now_ms`. Returns the offset
+/// applied, in milliseconds.
+///
+/// Whole hours make a rerun within the same hour write the same points (so it is idempotent,
+/// like any replay); timestamps in the future are ignored when finding the newest, so one
+/// absurd value (year 9999) cannot push every other event out of range.
 pub fn shift_times(captured: &mut [Captured], now_ms: i64, margin_ms: i64) -> i64 {
-    let newest = captured.iter().filter_map(|c| newest_in_doc(&c.doc)).max();
+    let newest = captured
+        .iter()
+        .filter_map(|c| newest_in_doc(&c.doc, now_ms))
+        .max();
     let Some(newest) = newest else { return 0 };
-    let delta = now_ms - margin_ms - newest;
+    let delta = (now_ms - margin_ms - newest).div_euclid(HOUR_MS) * HOUR_MS;
     for c in captured.iter_mut() {
         shift_doc(&mut c.doc, delta);
     }
     delta
 }
 
-fn newest_in_doc(doc: &Document) -> Option<i64> {
+const HOUR_MS: i64 = 3_600_000;
+
+fn newest_in_doc(doc: &Document, not_after: i64) -> Option<i64> {
     match doc {
-        Document::KinesisEvent(v) => kinesis_payloads(v).filter_map(|p| newest_in(&p)).max(),
-        Document::EventBridge(v) | Document::Snapshot(v) => newest_in(v),
+        Document::KinesisEvent(v) => kinesis_payloads(v)
+            .filter_map(|p| newest_in(&p, not_after))
+            .max(),
+        Document::EventBridge(v) | Document::Snapshot(v) => newest_in(v, not_after),
         Document::RawAgentEvent(bytes) => serde_json::from_slice::<Value>(bytes)
             .ok()
-            .and_then(|v| newest_in(&v)),
+            .and_then(|v| newest_in(&v, not_after)),
         Document::Skipped(_) => None,
     }
 }
@@ -288,12 +301,14 @@ fn shift_kinesis_event(event: &mut Value, delta: i64) {
     }
 }
 
-/// The newest RFC 3339 timestamp anywhere in `value`, in ms.
-fn newest_in(value: &Value) -> Option<i64> {
+/// The newest RFC 3339 timestamp anywhere in `value` that is not after `not_after`, in ms.
+fn newest_in(value: &Value, not_after: i64) -> Option<i64> {
     match value {
-        Value::String(s) => parse_timestamp(s).map(|(ms, _)| ms),
-        Value::Array(items) => items.iter().filter_map(newest_in).max(),
-        Value::Object(map) => map.values().filter_map(newest_in).max(),
+        Value::String(s) => parse_timestamp(s)
+            .map(|(ms, _)| ms)
+            .filter(|ms| *ms <= not_after),
+        Value::Array(items) => items.iter().filter_map(|v| newest_in(v, not_after)).max(),
+        Value::Object(map) => map.values().filter_map(|v| newest_in(v, not_after)).max(),
         _ => None,
     }
 }
@@ -302,8 +317,12 @@ fn newest_in(value: &Value) -> Option<i64> {
 fn shift_value(value: &mut Value, delta: i64) {
     match value {
         Value::String(s) => {
-            if let Some((ms, fraction_digits)) = parse_timestamp(s) {
-                *s = format_timestamp(ms + delta, fraction_digits);
+            let shifted =
+                parse_timestamp(s).and_then(|(ms, digits)| format_timestamp(ms + delta, digits));
+            // A time that would leave the calendar's range stays as it was; the write rules
+            // reject it with its reason.
+            if let Some(shifted) = shifted {
+                *s = shifted;
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| shift_value(v, delta)),
@@ -329,9 +348,8 @@ fn parse_timestamp(s: &str) -> Option<(i64, usize)> {
 }
 
 /// Formats epoch ms as UTC RFC 3339 with `fraction_digits` digits (0 to 3 are exact).
-fn format_timestamp(ms: i64, fraction_digits: usize) -> String {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .expect("shifted time within range");
+fn format_timestamp(ms: i64, fraction_digits: usize) -> Option<String> {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
     let base = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),
@@ -342,7 +360,7 @@ fn format_timestamp(ms: i64, fraction_digits: usize) -> String {
         t.second()
     );
     if fraction_digits == 0 {
-        return format!("{base}Z");
+        return Some(format!("{base}Z"));
     }
     let millis = format!("{:03}", t.millisecond());
     let fraction: String = millis
@@ -350,7 +368,7 @@ fn format_timestamp(ms: i64, fraction_digits: usize) -> String {
         .chain(std::iter::repeat('0'))
         .take(fraction_digits)
         .collect();
-    format!("{base}.{fraction}Z")
+    Some(format!("{base}.{fraction}Z"))
 }
 
 #[cfg(test)]
@@ -376,27 +394,48 @@ mod tests {
     }
 
     #[test]
-    fn shift_puts_newest_event_before_now() {
+    fn shift_puts_newest_event_within_the_last_hour_in_whole_hours() {
         let event =
             br#"{"EventTimestamp":"2025-03-04T09:00:00.000Z","Other":"2025-03-04T08:00:00.000Z"}"#;
         let mut captured = vec![classify("a.json".into(), event.to_vec())];
-        let now = 1_800_000_000_000;
+        let now = 1_800_000_000_000 + 1_800_000;
         let delta = shift_times(&mut captured, now, 60_000);
         let Document::RawAgentEvent(bytes) = &captured[0].doc else {
             panic!("raw event")
         };
         let v: Value = serde_json::from_slice(bytes).unwrap();
-        assert_eq!(
-            parse_timestamp(v["EventTimestamp"].as_str().unwrap())
-                .unwrap()
-                .0,
-            now - 60_000
+        let newest = parse_timestamp(v["EventTimestamp"].as_str().unwrap())
+            .unwrap()
+            .0;
+        let other = parse_timestamp(v["Other"].as_str().unwrap()).unwrap().0;
+
+        assert_eq!(delta % 3_600_000, 0, "whole hours");
+        assert_eq!(newest, 1_741_078_800_000 + delta);
+        assert!(
+            now - 3_660_000 <= newest && newest <= now - 60_000,
+            "{newest}"
         );
-        assert_eq!(
-            parse_timestamp(v["Other"].as_str().unwrap()).unwrap().0,
-            now - 60_000 - 3_600_000
+        assert_eq!(newest - other, 3_600_000, "spacing kept");
+
+        // A rerun ten minutes later in the same hour applies the same shift.
+        let mut again = vec![classify("a.json".into(), event.to_vec())];
+        assert_eq!(shift_times(&mut again, now + 600_000, 60_000), delta);
+    }
+
+    #[test]
+    fn a_timestamp_in_the_future_does_not_set_the_shift() {
+        let absurd = br#"{"EventTimestamp":"9999-12-31T23:59:59.999Z"}"#;
+        let real = br#"{"EventTimestamp":"2025-03-04T09:00:00.000Z"}"#;
+        let mut captured = vec![
+            classify("a".into(), absurd.to_vec()),
+            classify("b".into(), real.to_vec()),
+        ];
+        let now = 1_800_000_000_000;
+        let delta = shift_times(&mut captured, now, 0);
+        assert!(
+            delta > 0 && now - (1_741_078_800_000 + delta) < 3_600_000,
+            "{delta}"
         );
-        assert_eq!(delta, now - 60_000 - 1_741_078_800_000);
     }
 
     #[test]

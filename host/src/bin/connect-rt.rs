@@ -271,6 +271,12 @@ fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Resul
         );
     }
     let store = EmbeddedStore::open(store)?;
+    if let Some(table) = only.filter(|t| !store.tables().iter().any(|x| x == t)) {
+        bail!(
+            "the store has no table {table}; it has {}",
+            store.tables().join(", ")
+        );
+    }
     for table in store.tables() {
         if only.is_some_and(|t| t != table.as_str()) {
             continue;

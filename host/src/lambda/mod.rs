@@ -46,26 +46,55 @@ struct Probe {
     records: Option<IgnoredAny>,
     #[serde(rename = "detail-type")]
     detail_type: Option<String>,
-    source: Option<String>,
+    #[serde(rename = "scheduleArn")]
+    schedule_arn: Option<IgnoredAny>,
+    #[serde(rename = "instanceIds")]
+    instance_ids: Option<IgnoredAny>,
+    #[serde(flatten)]
+    other: serde_json::Map<String, Value>,
 }
 
-/// Tells the payload kinds apart by shape, without parsing the records themselves.
+/// Tells the payload kinds apart by shape, without parsing the records themselves. A
+/// schedule is a classic scheduled rule's event (`detail-type: Scheduled Event`) or what
+/// EventBridge Scheduler sends: `{}`, or an input with `scheduleArn` or `instanceIds`.
 ///
 /// # Errors
-/// When the payload is not JSON.
+/// When the payload is not a JSON object of one of these shapes: nothing in it can be named,
+/// so the invocation fails and Lambda's own retry and failure destination take it.
 pub fn classify(payload: &[u8]) -> Result<PayloadKind, PayloadError> {
     let probe: Probe = serde_json::from_slice(payload).map_err(|e| PayloadError {
         what: "JSON object",
         reason: e.to_string(),
     })?;
-    Ok(
-        match (probe.records, probe.detail_type.as_deref(), probe.source) {
-            (Some(_), _, _) => PayloadKind::Kinesis,
-            (None, Some("Scheduled Event"), _) => PayloadKind::Schedule,
-            (None, Some(_), Some(_)) => PayloadKind::EventBridge,
-            _ => PayloadKind::Schedule,
-        },
-    )
+    match probe {
+        Probe {
+            records: Some(_), ..
+        } => Ok(PayloadKind::Kinesis),
+        Probe {
+            detail_type: Some(t),
+            ..
+        } if t == "Scheduled Event" => Ok(PayloadKind::Schedule),
+        Probe {
+            detail_type: Some(_),
+            ..
+        } => Ok(PayloadKind::EventBridge),
+        Probe {
+            schedule_arn: Some(_),
+            ..
+        }
+        | Probe {
+            instance_ids: Some(_),
+            ..
+        } => Ok(PayloadKind::Schedule),
+        Probe { other, .. } if other.is_empty() => Ok(PayloadKind::Schedule),
+        Probe { other, .. } => Err(PayloadError {
+            what: "Kinesis, EventBridge or schedule payload",
+            reason: format!(
+                "unrecognised shape with keys {:?}",
+                other.keys().take(8).collect::<Vec<_>>()
+            ),
+        }),
+    }
 }
 
 /// The sink the configuration chose.
@@ -450,4 +479,35 @@ fn invocation_deadline(deadline_ms: u64) -> Instant {
 fn now_ms() -> i64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     now.map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_told_apart_by_shape() {
+        let kind = |json: &str| classify(json.as_bytes()).map_err(|e| e.to_string());
+        assert_eq!(kind(r#"{"Records":[]}"#), Ok(PayloadKind::Kinesis));
+        assert_eq!(
+            kind(r#"{"detail-type":"Amazon Connect Contact Event","detail":{}}"#),
+            Ok(PayloadKind::EventBridge)
+        );
+        assert_eq!(
+            kind(r#"{"detail-type":"Scheduled Event","source":"aws.events"}"#),
+            Ok(PayloadKind::Schedule)
+        );
+        assert_eq!(
+            kind(r#"{"scheduleArn":"arn","source":"x"}"#),
+            Ok(PayloadKind::Schedule)
+        );
+        assert_eq!(kind(r#"{"instanceIds":["i"]}"#), Ok(PayloadKind::Schedule));
+        assert_eq!(kind("{}"), Ok(PayloadKind::Schedule));
+        let unknown = kind(r#"{"foo":1}"#).unwrap_err();
+        assert!(
+            unknown.contains("unrecognised shape") && unknown.contains("foo"),
+            "{unknown}"
+        );
+        assert!(kind("[1]").is_err());
+    }
 }

@@ -156,7 +156,8 @@ fn deserialize(engine: &Engine, artifact: &Path) -> Result<Component, String> {
                 artifact.display()
             ));
         }
-        Err(_) => return Err(format!("{} not found", artifact.display())),
+        Err(_) if !artifact.exists() => return Err(format!("{} not found", artifact.display())),
+        Err(e) => return Err(format!("{} could not be read: {e}", artifact.display())),
     }
     // SAFETY: the artifact is one this project's `precompile` command wrote with
     // `engine_config`; deserializing checks that the wasmtime version and engine settings

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::{DecodeError, PayloadError, RecordId, SourceRecord};
 use crate::contract::{Event, KinesisMeta, SourceMeta};
@@ -19,8 +20,27 @@ const KPL_MAGIC: [u8; 4] = [0xF3, 0x89, 0x9A, 0xC2];
 
 #[derive(Deserialize)]
 struct Envelope<'a> {
+    /// Each record is read on its own, so a malformed one fails alone.
     #[serde(rename = "Records", borrow)]
-    records: Vec<EnvelopeRecord<'a>>,
+    records: Vec<&'a RawValue>,
+}
+
+/// What can still be read of a record that does not have the documented shape: enough to
+/// name it (and to report its sequence number to Lambda).
+#[derive(Deserialize, Default)]
+struct RecordIdentity<'a> {
+    #[serde(borrow, default)]
+    kinesis: Option<IdentityData<'a>>,
+    #[serde(rename = "eventID", borrow, default)]
+    event_id: Option<Cow<'a, str>>,
+    #[serde(rename = "eventSourceARN", borrow, default)]
+    event_source_arn: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+struct IdentityData<'a> {
+    #[serde(rename = "sequenceNumber", borrow, default)]
+    sequence_number: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -50,9 +70,7 @@ struct KinesisData<'a> {
 pub fn is_kinesis_event(value: &serde_json::Value) -> bool {
     value
         .get("Records")
-        .and_then(|r| r.as_array())
-        .and_then(|r| r.first())
-        .is_some_and(|r| r.get("kinesis").is_some())
+        .is_some_and(serde_json::Value::is_array)
 }
 
 /// Decodes a Lambda Kinesis event into one [`SourceRecord`] per Kinesis record, in order.
@@ -65,7 +83,45 @@ pub fn decode(payload: &[u8]) -> Result<Vec<SourceRecord>, PayloadError> {
         what: "Lambda Kinesis event",
         reason: e.to_string(),
     })?;
-    Ok(envelope.records.into_iter().map(decode_record).collect())
+    Ok(envelope
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| decode_raw(i, raw))
+        .collect())
+}
+
+fn decode_raw(index: usize, raw: &RawValue) -> SourceRecord {
+    match serde_json::from_str::<EnvelopeRecord<'_>>(raw.get()) {
+        Ok(record) => decode_record(record),
+        Err(error) => malformed(index, raw, &error),
+    }
+}
+
+/// A record without the documented shape: dead-lettered, named by whatever identity it has.
+fn malformed(index: usize, raw: &RawValue, error: &serde_json::Error) -> SourceRecord {
+    let identity: RecordIdentity<'_> = serde_json::from_str(raw.get()).unwrap_or_default();
+    let sequence_number = identity.kinesis.and_then(|k| k.sequence_number);
+    let id = match (sequence_number, &identity.event_id) {
+        (Some(sequence_number), event_id) => RecordId::Kinesis {
+            stream_arn: identity.event_source_arn.unwrap_or_default().into_owned(),
+            shard_id: shard_of(event_id.as_deref().unwrap_or_default()).to_owned(),
+            sequence_number: sequence_number.into_owned(),
+        },
+        (None, _) => RecordId::Local {
+            origin: format!("Records[{index}] (no sequence number)"),
+        },
+    };
+    let reason = error.to_string();
+    let decoded = Err(DecodeError::Envelope {
+        what: "Kinesis record",
+        reason,
+    });
+    SourceRecord {
+        id,
+        decoded,
+        original: raw.get().as_bytes().to_vec(),
+    }
 }
 
 fn decode_record(record: EnvelopeRecord<'_>) -> SourceRecord {
@@ -165,6 +221,36 @@ mod tests {
     fn invalid_base64_fails_only_its_record() {
         let records = decode(&event("%%%")).unwrap();
         assert!(matches!(records[0].decoded, Err(DecodeError::Base64(_))));
+    }
+
+    #[test]
+    fn a_malformed_record_fails_alone_named_by_its_sequence_number() {
+        let mut envelope: serde_json::Value =
+            serde_json::from_slice(&event("eyJhIjoxfQ==")).unwrap();
+        let mut broken = envelope["Records"][0].clone();
+        broken["kinesis"].as_object_mut().unwrap().remove("data");
+        broken["kinesis"]["sequenceNumber"] = serde_json::json!("4967");
+        let mut nameless = broken.clone();
+        nameless["kinesis"]
+            .as_object_mut()
+            .unwrap()
+            .remove("sequenceNumber");
+        envelope["Records"]
+            .as_array_mut()
+            .unwrap()
+            .extend([broken, nameless]);
+
+        let records = decode(&serde_json::to_vec(&envelope).unwrap()).unwrap();
+
+        assert_eq!(records.len(), 3);
+        assert!(records[0].decoded.is_ok());
+        assert_eq!(records[1].id.sequence_number(), Some("4967"));
+        let Err(DecodeError::Envelope { what, reason }) = &records[1].decoded else {
+            panic!("{:?}", records[1].decoded);
+        };
+        assert_eq!(*what, "Kinesis record");
+        assert!(reason.contains("missing field `data`"), "{reason}");
+        assert_eq!(records[2].id.to_string(), "Records[2] (no sequence number)");
     }
 
     #[test]
