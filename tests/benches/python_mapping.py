@@ -6,8 +6,11 @@ It maps exactly as `guest-transforms/agent-events` does (see that crate's docume
 columns, the `_X_` computed values, absent/null/empty strings left out.
 
 Usage:
-    python3 python_mapping.py EVENT_FILE [--rounds N]   measure; prints `events_per_sec ...`
-    python3 python_mapping.py EVENT_FILE --dump         print the records as JSON, to check
+    python3 python_mapping.py EVENT_FILE [--events N] [--rounds R]
+        measure: map N events (cycling through the file's records; default: each once) per
+        round, R rounds after a warm-up, and print the median as `events_per_sec ...`
+    python3 python_mapping.py EVENT_FILE --dump
+        print the records of the file's events as JSON, to compare with the Rust mapping
 
 EVENT_FILE is a Lambda Kinesis event (`{"Records": [...]}`). Reading it is not timed: the
 Lambda runtime hands a Python handler the event already parsed. Timed per record: base64
@@ -217,23 +220,23 @@ def map_kinesis_record(entry):
     return map_event(payload, arrival_ms)
 
 
-def run_once(entries):
-    """Maps every record once; returns the number of Timestream records made."""
+def run_once(entries, count):
+    """Maps `count` records, cycling through `entries`; returns the Timestream records made."""
     made = 0
-    for entry in entries:
-        made += len(map_kinesis_record(entry))
+    for index in range(count):
+        made += len(map_kinesis_record(entries[index % len(entries)]))
     return made
 
 
-def measure(entries, rounds):
-    run_once(entries)  # warm-up
+def measure(entries, count, rounds):
+    run_once(entries, count)  # warm-up
     rates = []
     for _ in range(rounds):
         started = time.perf_counter()
-        made = run_once(entries)
-        rates.append(len(entries) / (time.perf_counter() - started))
+        made = run_once(entries, count)
+        rates.append(count / (time.perf_counter() - started))
     print(f"events_per_sec {statistics.median(rates):.0f}")
-    print(f"events {len(entries)}")
+    print(f"events {count}")
     print(f"records {made}")
 
 
@@ -257,8 +260,13 @@ def main(argv):
     if "--dump" in argv:
         dump(entries)
     else:
-        rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
-        measure(entries, rounds)
+        count = option(argv, "--events", len(entries))
+        measure(entries, count, option(argv, "--rounds", 5))
+
+
+def option(argv, name, default):
+    """The integer after `name` in the arguments, or `default`."""
+    return int(argv[argv.index(name) + 1]) if name in argv else default
 
 
 if __name__ == "__main__":

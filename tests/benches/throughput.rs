@@ -17,7 +17,7 @@
 
 mod workload;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,10 @@ const ROUNDS: usize = 5;
 /// Events the Python and wasm outputs are compared on, record by record, with native.
 const COMPARED_EVENTS: usize = 100;
 
+/// Events in the file Python reads and cycles through: a multiple of the 7 samples, so that
+/// cycling keeps the sample order and Python maps the same events as the Rust paths.
+const PYTHON_FILE_EVENTS: usize = 7 * 140;
+
 /// Target: the wasm path at least this many times the Python mapping.
 const TARGET_WASM_OVER_PYTHON: f64 = 5.0;
 
@@ -50,6 +54,13 @@ const BRIEF_PARSE_EVENTS_PER_SEC: f64 = 200_000.0;
 
 /// The Python baseline, beside this file.
 const PYTHON_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_mapping.py");
+
+/// Set to `parse`, `native` or `wasm` to run only that path, [`PROFILE_PASSES`] times, under
+/// a profiler (`perf record`), instead of measuring.
+const PROFILE_VAR: &str = "THROUGHPUT_PROFILE";
+
+/// Passes a profiling run makes.
+const PROFILE_PASSES: usize = 20;
 
 /// The transforms a deployment ships, for the cold-start measurement.
 const SHIPPED: [&str; 3] = [
@@ -76,16 +87,21 @@ struct Inputs {
 fn main() {
     let events = AgentEvents::new(EVENTS);
     let inputs = prepare(&events);
-    let transform = support::load(guests::AGENT_EVENTS);
-    println!(
-        "agent events: {EVENTS}, mean size {:.0} bytes",
-        events.mean_bytes()
-    );
-    println!(
-        "batches: {} Lambda Kinesis events of {BATCH_SIZE} records",
-        inputs.batches.len()
-    );
+    let artifacts = tempfile::tempdir().expect("a temp dir");
+    let agent = workload::precompile_into(guests::AGENT_EVENTS, artifacts.path());
+    let transform = load(&new_runtime(), &agent, false);
+    print_workload(&events, &inputs);
     check_paths_agree(&events, &inputs, &transform);
+
+    if let Ok(path) = std::env::var(PROFILE_VAR) {
+        profile(&path, &inputs, &transform);
+        let kept = artifacts.keep();
+        println!(
+            "guest artifact kept for the profiler's symbols: {}",
+            kept.display()
+        );
+        return;
+    }
 
     let python = python_rate(&events);
     let parse = rate(|| parse_pass(&inputs.records));
@@ -97,6 +113,29 @@ fn main() {
     print_ratios(&python, &parse, &native, &wasm);
     print_wasm_phases(&transform, &inputs);
     print_cold_start();
+}
+
+fn print_workload(events: &AgentEvents, inputs: &Inputs) {
+    let batches = inputs.batches.len();
+    println!(
+        "agent events: {EVENTS}, mean size {:.0} bytes",
+        events.mean_bytes()
+    );
+    println!("batches: {batches} Lambda Kinesis events of {BATCH_SIZE} records");
+}
+
+/// Runs one path over and over for a profiler.
+fn profile(path: &str, inputs: &Inputs, transform: &Transform) {
+    let mut pass: Box<dyn FnMut() -> usize> = match path {
+        "parse" => Box::new(|| parse_pass(&inputs.records)),
+        "native" => Box::new(|| native_pass(&inputs.records)),
+        "wasm" => Box::new(|| wasm_pass(transform, &inputs.batches)),
+        other => panic!("{PROFILE_VAR}={other}: expected parse, native or wasm"),
+    };
+    let started = Instant::now();
+    let records: usize = (0..PROFILE_PASSES).map(|_| pass()).sum();
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{path}: {PROFILE_PASSES} passes, {records} records in {seconds:.1} s");
 }
 
 fn prepare(events: &AgentEvents) -> Inputs {
@@ -282,13 +321,15 @@ fn python_records_json(events: &AgentEvents) -> Vec<serde_json::Value> {
     serde_json::from_str(&stdout).expect("the Python dump is JSON")
 }
 
-/// Measures the Python mapping on every event in a child process.
+/// Measures the Python mapping on [`EVENTS`] events in a child process.
 fn python_rate(events: &AgentEvents) -> Rate {
     let dir = tempfile::tempdir().expect("a temp dir");
     let file = dir.path().join("events.json");
-    std::fs::write(&file, events.kinesis_event(0..EVENTS)).expect("events written");
+    let written = events.kinesis_event(0..PYTHON_FILE_EVENTS);
+    std::fs::write(&file, written).expect("events written");
 
-    let stdout = run_python(&file, &["--rounds", &ROUNDS.to_string()]);
+    let (count, rounds) = (EVENTS.to_string(), ROUNDS.to_string());
+    let stdout = run_python(&file, &["--events", &count, "--rounds", &rounds]);
     let field = |name: &str| -> f64 {
         let line = stdout.lines().find_map(|line| line.strip_prefix(name));
         let value = line.unwrap_or_else(|| panic!("no `{name}` in Python's output: {stdout}"));
@@ -510,7 +551,7 @@ fn print_cold_start() {
 }
 
 /// Copies the shipped components into `dir/wasm`, where no artifact lies beside them.
-fn copy_components(dir: &Path) -> Vec<std::path::PathBuf> {
+fn copy_components(dir: &Path) -> Vec<PathBuf> {
     let wasm_dir = dir.join("wasm");
     std::fs::create_dir(&wasm_dir).expect("a folder for components");
     SHIPPED
@@ -528,20 +569,25 @@ fn new_runtime() -> TransformRuntime {
 }
 
 /// Milliseconds to load every transform in `paths` into a fresh runtime.
-fn load_all(paths: &[std::path::PathBuf], allow_compile: bool) -> f64 {
+fn load_all(paths: &[PathBuf], allow_compile: bool) -> f64 {
     let runtime = new_runtime();
     millis(|| {
         for path in paths {
-            let spec = TransformSpec {
-                path: path.clone(),
-                config: Default::default(),
-                allow_compile,
-            };
-            runtime
-                .load(&spec)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            load(&runtime, path, allow_compile);
         }
     })
+}
+
+/// Loads the transform at `path` (an artifact, or a component to compile if allowed).
+fn load(runtime: &TransformRuntime, path: &Path, allow_compile: bool) -> Transform {
+    let spec = TransformSpec {
+        path: path.to_owned(),
+        config: Default::default(),
+        allow_compile,
+    };
+    runtime
+        .load(&spec)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn millis<T>(work: impl FnOnce() -> T) -> f64 {
