@@ -9,7 +9,6 @@
 //! Every limit is a named constant below with the quota it mirrors. Sizes are counted in
 //! UTF-8 bytes, as Timestream counts them, never in characters.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -229,23 +228,29 @@ fn check_dimensions(dimensions: &[Dimension]) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Names are quoted only once a rule is broken: this runs for every record of every batch.
 fn check_dimension(dimension: &Dimension) -> Result<(), Rejection> {
     check_name("dimension name", &dimension.name, MAX_DIMENSION_NAME_BYTES)?;
-    let name = quote(&dimension.name);
+    let name = || quote(&dimension.name);
     if dimension.name.contains(':') {
         return Err(invalid(format!(
-            "dimension name `{name}` contains `:`, which Timestream does not allow in \
-             dimension names"
+            "dimension name `{}` contains `:`, which Timestream does not allow in dimension \
+             names",
+            name()
         )));
     }
 
     let len = dimension.value.len();
     if len == 0 {
-        return Err(invalid(format!("dimension `{name}` has an empty value")));
+        return Err(invalid(format!(
+            "dimension `{}` has an empty value",
+            name()
+        )));
     }
     if len > MAX_DIMENSION_VALUE_BYTES {
         return Err(invalid(format!(
-            "dimension `{name}` value is {len} bytes; the limit is {MAX_DIMENSION_VALUE_BYTES}"
+            "dimension `{}` value is {len} bytes; the limit is {MAX_DIMENSION_VALUE_BYTES}",
+            name()
         )));
     }
     Ok(())
@@ -258,21 +263,24 @@ fn check_measures(measures: &[Measure]) -> Result<(), Rejection> {
 
 fn check_measure(measure: &Measure) -> Result<(), Rejection> {
     check_name("measure name", &measure.name, MAX_MEASURE_NAME_BYTES)?;
-    let name = quote(&measure.name);
+    let name = || quote(&measure.name);
 
     match &measure.value {
         MeasureValue::Varchar(text) if text.is_empty() => Err(invalid(format!(
-            "measure `{name}` is an empty VARCHAR; Timestream has no empty value, leave the \
-             measure out instead"
+            "measure `{}` is an empty VARCHAR; Timestream has no empty value, leave the \
+             measure out instead",
+            name()
         ))),
         MeasureValue::Varchar(text) if text.len() > MAX_VARCHAR_BYTES => {
             let len = text.len();
             Err(invalid(format!(
-                "measure `{name}` VARCHAR value is {len} bytes; the limit is {MAX_VARCHAR_BYTES}"
+                "measure `{}` VARCHAR value is {len} bytes; the limit is {MAX_VARCHAR_BYTES}",
+                name()
             )))
         }
         MeasureValue::Double(value) if !value.is_finite() => Err(invalid(format!(
-            "measure `{name}` is DOUBLE {value}; Timestream stores only finite numbers"
+            "measure `{}` is DOUBLE {value}; Timestream stores only finite numbers",
+            name()
         ))),
         _ => Ok(()),
     }
@@ -280,33 +288,55 @@ fn check_measure(measure: &Measure) -> Result<(), Rejection> {
 
 /// Every column name is used once (dimensions and measures share one namespace, compared
 /// exactly, as Timestream's names are case-sensitive) and none is a reserved system column.
+///
+/// A record has a few dozen columns, so duplicates are found by sorting their names in a
+/// small vector rather than hashing them.
 fn check_column_names(record: &TimestreamRecord) -> Result<(), Rejection> {
+    for (name, kind) in columns(record) {
+        check_not_reserved(name, kind)?;
+    }
+
+    let mut names: Vec<&str> = columns(record).map(|(name, _)| name).collect();
+    names.sort_unstable();
+    match names.windows(2).find(|pair| pair[0] == pair[1]) {
+        Some(pair) => Err(used_twice(pair[0], record)),
+        None => Ok(()),
+    }
+}
+
+/// The record's column names with their kind: dimensions first, then measures.
+fn columns(record: &TimestreamRecord) -> impl Iterator<Item = (&str, &'static str)> {
     let dimensions = record
         .dimensions
         .iter()
         .map(|d| (d.name.as_str(), "dimension"));
     let measures = record.measures.iter().map(|m| (m.name.as_str(), "measure"));
+    dimensions.chain(measures)
+}
 
-    let mut seen: HashMap<&str, &str> = HashMap::new();
-    for (name, kind) in dimensions.chain(measures) {
-        check_not_reserved(name, kind)?;
-        if let Some(first) = seen.insert(name, kind) {
-            let name = quote(name);
-            return Err(invalid(format!(
-                "`{name}` is used twice in the record, as a {first} and as a {kind}; each \
-                 column name may appear once"
-            )));
-        }
-    }
-    Ok(())
+/// The rejection for `name`, which appears more than once among the record's columns.
+fn used_twice(name: &str, record: &TimestreamRecord) -> Rejection {
+    let mut kinds = columns(record)
+        .filter(|&(column, _)| column == name)
+        .map(|(_, kind)| kind);
+    let first = kinds.next().unwrap_or("column");
+    let second = kinds.next().unwrap_or("column");
+    let name = quote(name);
+    invalid(format!(
+        "`{name}` is used twice in the record, as a {first} and as a {second}; each column \
+         name may appear once"
+    ))
 }
 
 fn check_not_reserved(name: &str, kind: &str) -> Result<(), Rejection> {
-    let lower = name.to_ascii_lowercase();
-    let reserved = RESERVED_NAMES.contains(&lower.as_str())
-        || RESERVED_PREFIXES
-            .iter()
-            .any(|prefix| lower.starts_with(prefix));
+    let reserved = RESERVED_NAMES
+        .iter()
+        .any(|reserved| name.eq_ignore_ascii_case(reserved))
+        || RESERVED_PREFIXES.iter().any(|prefix| {
+            name.as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+        });
     if reserved {
         let name = quote(name);
         return Err(invalid(format!(
