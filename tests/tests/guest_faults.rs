@@ -211,3 +211,49 @@ fn an_artifact_for_another_engine_is_not_used() {
         .to_string();
     assert!(error.contains("no valid precompiled artifact"), "{error}");
 }
+
+#[test]
+fn a_call_finding_the_instance_pool_full_fails_as_retryable_without_isolating() {
+    let runtime = support::runtime_with(RuntimeLimits {
+        call_timeout: Duration::from_secs(3),
+        concurrent_instances: 1,
+        ..RuntimeLimits::default()
+    });
+    let spinner = support::load_with(&runtime, guests::FAULT_SPIN);
+    let plain = support::load_with(&runtime, guests::FAULT_TRAP);
+    let (events, labels) = batch();
+
+    // The spinning call holds the pool's only slot until its deadline.
+    std::thread::scope(|scope| {
+        let spinning =
+            scope.spawn(|| spinner.run_batch(&events[FAULTY..=FAULTY], &labels, Instant::now()));
+        std::thread::sleep(Duration::from_millis(300));
+        let outputs = plain.run_batch(
+            &events[..FAULTY],
+            &labels[..FAULTY],
+            support::far_deadline(),
+        );
+
+        assert_eq!(outputs.len(), FAULTY);
+        for output in outputs {
+            let failure = output.expect_err("no free instance");
+            assert_eq!(failure.kind, FailureKind::Busy);
+            assert!(failure.retryable);
+            assert!(
+                failure.message.starts_with("no free guest instance"),
+                "{}",
+                failure.message
+            );
+        }
+        let spun = spinning.join().unwrap();
+        assert!(matches!(&spun[0], Err(f) if f.kind == FailureKind::Timeout));
+    });
+
+    // Once the slot is free again, calls go through.
+    let outputs = plain.run_batch(
+        &events[..FAULTY],
+        &labels[..FAULTY],
+        support::far_deadline(),
+    );
+    assert!(outputs.iter().all(Result::is_ok), "{outputs:?}");
+}

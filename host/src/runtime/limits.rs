@@ -24,6 +24,17 @@ pub struct RuntimeLimits {
     /// dozen chat/task contacts); anything beyond this is a guest bug flooding the sink.
     pub max_records_per_event: usize,
 
+    /// Guest instances that may exist at once, across all transforms of a runtime: the size
+    /// of the instance pool. A call beyond it fails as retryable.
+    ///
+    /// The Lambda runs one guest call at a time (plus the halves of a faulting batch, one
+    /// after the other); the pool only reserves address space for these slots, not memory.
+    pub concurrent_instances: u32,
+
+    /// Bytes of each pooled linear memory kept mapped between calls and reset with `memset`
+    /// instead of being returned to the kernel. A batch of 100 agent events touches ~2 MiB.
+    pub resident_memory_bytes: usize,
+
     /// Guest log lines forwarded to tracing per call; the rest are counted and dropped, so a
     /// chatty guest cannot flood the Lambda's logs.
     pub max_log_lines_per_call: usize,
@@ -38,6 +49,8 @@ impl Default for RuntimeLimits {
             memory_bytes: 32 << 20,
             call_timeout: Duration::from_secs(2),
             max_records_per_event: 256,
+            concurrent_instances: 16,
+            resident_memory_bytes: 4 << 20,
             max_log_lines_per_call: 1000,
             kept_log_lines: 16,
         }
