@@ -67,9 +67,18 @@ pub fn decode(payload: &[u8], origin: &str) -> SourceRecord {
             id: envelope.id.clone(),
         }
     };
-    let detail = envelope
-        .detail
-        .map_or(b"{}".to_vec(), |d| d.get().as_bytes().to_vec());
+    let Some(detail) = envelope.detail.filter(|d| d.get() != "null") else {
+        let decoded = Err(DecodeError::Envelope {
+            what: "EventBridge event",
+            reason: "it has no `detail`".to_owned(),
+        });
+        return SourceRecord {
+            id,
+            decoded,
+            original,
+        };
+    };
+    let detail = detail.get().as_bytes().to_vec();
     let event = Event {
         meta: SourceMeta::Eventbridge(EventbridgeMeta {
             id: envelope.id,
@@ -86,5 +95,28 @@ pub fn decode(payload: &[u8], origin: &str) -> SourceRecord {
         id,
         decoded: Ok(event),
         original,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh-user trial saw such an event reported as "detail has no `contactId`".
+    #[test]
+    fn an_event_without_detail_fails_naming_the_missing_detail() {
+        for payload in [
+            r#"{"id":"e-1","source":"aws.connect","detail-type":"Amazon Connect Contact Event"}"#,
+            r#"{"id":"e-1","source":"aws.connect","detail-type":"x","detail":null}"#,
+        ] {
+            let record = decode(payload.as_bytes(), "file.json");
+
+            assert_eq!(record.id, RecordId::EventBridge { id: "e-1".to_owned() });
+            assert_eq!(
+                record.decoded.unwrap_err().to_string(),
+                "not a valid EventBridge event: it has no `detail`"
+            );
+            assert_eq!(record.original, payload.as_bytes());
+        }
     }
 }

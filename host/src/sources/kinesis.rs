@@ -34,24 +34,6 @@ struct RawEnvelope<'a> {
     records: Vec<&'a RawValue>,
 }
 
-/// What can still be read of a record that does not have the documented shape: enough to
-/// name it (and to report its sequence number to Lambda).
-#[derive(Deserialize, Default)]
-struct RecordIdentity<'a> {
-    #[serde(borrow, default)]
-    kinesis: Option<IdentityData<'a>>,
-    #[serde(rename = "eventID", borrow, default)]
-    event_id: Option<Cow<'a, str>>,
-    #[serde(rename = "eventSourceARN", borrow, default)]
-    event_source_arn: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-struct IdentityData<'a> {
-    #[serde(rename = "sequenceNumber", borrow, default)]
-    sequence_number: Option<Cow<'a, str>>,
-}
-
 #[derive(Deserialize)]
 struct EnvelopeRecord<'a> {
     #[serde(borrow)]
@@ -113,27 +95,39 @@ fn decode_raw(index: usize, raw: &RawValue) -> SourceRecord {
 
 /// A record without the documented shape: dead-lettered, named by whatever identity it has.
 fn malformed(index: usize, raw: &RawValue, error: &serde_json::Error) -> SourceRecord {
-    let identity: RecordIdentity<'_> = serde_json::from_str(raw.get()).unwrap_or_default();
-    let sequence_number = identity.kinesis.and_then(|k| k.sequence_number);
-    let id = match (sequence_number, &identity.event_id) {
-        (Some(sequence_number), event_id) => RecordId::Kinesis {
-            stream_arn: identity.event_source_arn.unwrap_or_default().into_owned(),
-            shard_id: shard_of(event_id.as_deref().unwrap_or_default()).to_owned(),
-            sequence_number: sequence_number.into_owned(),
-        },
-        (None, _) => RecordId::Local {
-            origin: format!("Records[{index}] (no sequence number)"),
-        },
-    };
-    let reason = error.to_string();
     let decoded = Err(DecodeError::Envelope {
         what: "Kinesis record",
-        reason,
+        reason: error.to_string(),
     });
     SourceRecord {
-        id,
+        id: salvage_identity(index, raw),
         decoded,
         original: raw.get().as_bytes().to_vec(),
+    }
+}
+
+/// The identity of a malformed record, read field by field so that one missing or mistyped
+/// field does not lose the others: the sequence number comes from `kinesis.sequenceNumber`,
+/// else from the `eventID` (`shardId-...:<sequence number>`); the stream from
+/// `eventSourceARN`. Without any sequence number the record is named by its position.
+fn salvage_identity(index: usize, raw: &RawValue) -> RecordId {
+    let value: serde_json::Value = serde_json::from_str(raw.get()).unwrap_or_default();
+    let text = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
+    let event_id = text("/eventID").unwrap_or_default();
+    let from_event_id = event_id.split_once(':').map(|(_, sequence)| sequence);
+    let sequence_number = text("/kinesis/sequenceNumber")
+        .or(from_event_id)
+        .filter(|sequence| !sequence.is_empty());
+
+    match sequence_number {
+        Some(sequence_number) => RecordId::Kinesis {
+            stream_arn: text("/eventSourceARN").unwrap_or_default().to_owned(),
+            shard_id: shard_of(event_id).to_owned(),
+            sequence_number: sequence_number.to_owned(),
+        },
+        None => RecordId::Local {
+            origin: format!("Records[{index}] (no sequence number)"),
+        },
     }
 }
 
@@ -295,6 +289,7 @@ mod tests {
             .as_object_mut()
             .unwrap()
             .remove("sequenceNumber");
+        nameless.as_object_mut().unwrap().remove("eventID");
         envelope["Records"]
             .as_array_mut()
             .unwrap()
@@ -311,6 +306,42 @@ mod tests {
         assert_eq!(*what, "Kinesis record");
         assert!(reason.contains("missing field `data`"), "{reason}");
         assert_eq!(records[2].id.to_string(), "Records[2] (no sequence number)");
+    }
+
+    /// A fresh-user trial found records like these dead-lettered as `Records[i]`, without
+    /// their stream, shard or sequence number.
+    #[test]
+    fn a_malformed_record_keeps_the_identity_its_other_fields_give() {
+        let arn = "arn:aws:kinesis:eu-west-2:111122223333:stream/s";
+        let missing = serde_json::json!({
+            "kinesis": {"data": "eyJhIjoxfQ=="},
+            "eventID": "shardId-000000000001:7001",
+            "eventSourceARN": arn,
+        });
+        let mistyped = serde_json::json!({
+            "kinesis": {"sequenceNumber": 7002, "data": "eyJhIjoxfQ=="},
+            "eventID": "shardId-000000000001:7002",
+            "eventSourceARN": arn,
+        });
+        let envelope = serde_json::json!({"Records": [missing, mistyped]});
+
+        let records = decode(&serde_json::to_vec(&envelope).unwrap()).unwrap();
+
+        for (record, sequence_number) in records.iter().zip(["7001", "7002"]) {
+            assert_eq!(
+                record.id,
+                RecordId::Kinesis {
+                    stream_arn: arn.to_owned(),
+                    shard_id: "shardId-000000000001".to_owned(),
+                    sequence_number: sequence_number.to_owned(),
+                }
+            );
+            assert!(record.decoded.is_err());
+        }
+        let Err(DecodeError::Envelope { reason, .. }) = &records[1].decoded else {
+            panic!("{:?}", records[1].decoded);
+        };
+        assert!(reason.contains("invalid type: integer `7002`"), "{reason}");
     }
 
     #[test]
