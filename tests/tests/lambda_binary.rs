@@ -18,21 +18,34 @@ use serde_json::json;
 /// The samples are from March 2025; this retention puts them inside the write window.
 const RETENTION_HOURS: &str = "100000";
 
+/// Runs another build of the Lambda binary instead of this crate's own, e.g. a launcher script
+/// that starts the arm64 `bootstrap` from `cargo lambda build --arm64` under `qemu-aarch64`
+/// (see `infra/check-package.sh`).
+const BOOTSTRAP_VAR: &str = "CONNECT_RT_TEST_BOOTSTRAP";
+
+/// The target the transforms are precompiled for when [`BOOTSTRAP_VAR`] names another
+/// architecture's binary (`aarch64-unknown-linux-gnu`); the host's own by default.
+const TRANSFORMS_TARGET_VAR: &str = "CONNECT_RT_TEST_TRANSFORMS_TARGET";
+
 /// Precompiles the shipped transforms into `dir`, as the transforms layer holds them.
 fn transforms_layer(dir: &Path) {
+    let target = std::env::var(TRANSFORMS_TARGET_VAR).ok();
     for (name, wasm) in [
         ("agent_events_transform", guests::AGENT_EVENTS),
         ("contact_events_transform", guests::CONTACT_EVENTS),
         ("instance_data_transform", guests::INSTANCE_DATA),
     ] {
         let artifact =
-            connect_rt::runtime::precompile(&std::fs::read(wasm).unwrap(), None).unwrap();
+            connect_rt::runtime::precompile(&std::fs::read(wasm).unwrap(), target.as_deref())
+                .unwrap();
         std::fs::write(dir.join(format!("{name}.cwasm")), artifact).unwrap();
     }
 }
 
 fn function(api: &RuntimeApi, dir: &Path, extra: &[(&str, &str)]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_lambda-bootstrap"));
+    let program = std::env::var(BOOTSTRAP_VAR)
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_lambda-bootstrap").to_owned());
+    let mut cmd = tokio::process::Command::new(program);
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "connect-rt")
@@ -95,6 +108,18 @@ async fn the_binary_answers_kinesis_eventbridge_and_schedule_invocations() {
         response(api.answer(wait).await, "schedule-2")["deadLettered"],
         0
     );
+
+    // A payload of no known shape fails the invocation with a readable error type.
+    api.invoke("unknown-1", br#"{"foo": 1}"#.to_vec());
+    match api.answer(wait).await {
+        Some(Answer::Error { request_id, body }) => {
+            assert_eq!(request_id, "unknown-1");
+            assert_eq!(body["errorType"], "UnreadablePayload");
+            let message = body["errorMessage"].as_str().unwrap_or_default();
+            assert!(message.contains("foo"), "{body}");
+        }
+        other => panic!("expected an invocation error, got {other:?}"),
+    }
 
     child.kill().await.unwrap();
     let output = child.wait_with_output().await.unwrap();

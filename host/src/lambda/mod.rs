@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod metrics;
+mod raw_body;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use aws_lambda_events::event::streams::KinesisEventResponse;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
+use lambda_runtime::LambdaEvent;
 use tokio::sync::Mutex;
 
 use crate::collect::{Collector, CollectorSettings, InstanceSnapshot};
@@ -27,6 +29,7 @@ use crate::store::WriteOutcome;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::timestream::{TimestreamSettings, TimestreamSink};
 use config::{Config, DeadLetterConfig, SinkConfig};
+use raw_body::{RawBodies, RawBodyLayer};
 
 /// What an invocation's payload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +155,26 @@ pub enum HandlerError {
     Retry { count: usize, reasons: String },
 }
 
+impl HandlerError {
+    /// The `errorType` Lambda reports (in the invocation's failure record, the async failure
+    /// destination and the logs), so operators can filter failed invocations by cause.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            HandlerError::Payload(_) => "UnreadablePayload",
+            HandlerError::Retry { .. } => "RetryNeeded",
+        }
+    }
+}
+
+impl From<HandlerError> for lambda_runtime::Diagnostic {
+    fn from(error: HandlerError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: error.error_type().to_owned(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
 /// The function's state across invocations.
 pub struct App {
     pipeline: Pipeline,
@@ -231,11 +254,22 @@ impl App {
         let work_deadline = deadline
             .checked_sub(self.config.reserved_time)
             .unwrap_or_else(Instant::now);
-        let kind = classify(payload)?;
-        let records = match kind {
-            PayloadKind::Kinesis => kinesis::decode(payload)?,
-            PayloadKind::EventBridge => vec![eventbridge::decode(payload, "invocation payload")],
-            PayloadKind::Schedule => self.collect(payload, work_deadline).await,
+        let (kind, records) = match kinesis::decode(payload) {
+            // Most invocations are Kinesis batches of ~1 MB: reading them as such straight away
+            // saves a pass over the payload. What decodes as a Kinesis event also classifies as
+            // one, so this changes no outcome.
+            Ok(records) => (PayloadKind::Kinesis, records),
+            Err(_) => {
+                let kind = classify(payload)?;
+                let records = match kind {
+                    PayloadKind::Kinesis => kinesis::decode(payload)?,
+                    PayloadKind::EventBridge => {
+                        vec![eventbridge::decode(payload, "invocation payload")]
+                    }
+                    PayloadKind::Schedule => self.collect(payload, work_deadline).await,
+                };
+                (kind, records)
+            }
         };
 
         let now = now_ms();
@@ -454,20 +488,36 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_env()?;
     let app = Arc::new(App::from_config(config).await?);
 
-    lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<Box<serde_json::value::RawValue>>| {
+    let bodies = RawBodies::default();
+    let handler = {
+        let bodies = bodies.clone();
+        lambda_runtime::service_fn(move |event: LambdaEvent<IgnoredAny>| {
             let app = app.clone();
+            let body = bodies.take(&event.context.request_id);
             async move {
                 let deadline = invocation_deadline(event.context.deadline);
-                // lambda_runtime wraps each invocation in a span carrying the request id.
+                let body = body.ok_or_else(|| HandlerError::Payload(missing_body()))?;
                 // Boxed: the handler's future is large (pipeline, sink and SQS calls inlined).
-                Box::pin(app.handle(event.payload.get().as_bytes(), deadline))
-                    .await
-                    .map_err(lambda_runtime::Error::from)
+                Box::pin(app.handle(&body, deadline)).await
             }
-        },
-    ))
-    .await
+        })
+    };
+
+    // Layers run last-added first: the tracing span (with the request id) wraps everything,
+    // and the body is taken out before lambda_runtime deserializes it.
+    lambda_runtime::Runtime::new(handler)
+        .layer(RawBodyLayer::new(bodies))
+        .layer(lambda_runtime::layers::TracingLayer::new())
+        .run()
+        .await
+}
+
+/// The handler found no body for its request id: a bug in how [`RawBodyLayer`] is wired.
+fn missing_body() -> PayloadError {
+    PayloadError {
+        what: "invocation",
+        reason: "the invocation body was not handed to the handler".to_owned(),
+    }
 }
 
 /// The invocation's deadline (epoch ms) as an `Instant`.
