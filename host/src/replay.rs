@@ -1,5 +1,6 @@
 //! Feeding captured events into the pipeline: Lambda Kinesis event files, EventBridge event
-//! files, raw agent events (one per file, a JSON array, or JSON lines), or folders of them.
+//! files, raw agent events (one per file, a JSON array, or JSON lines), or folders of them
+//! (see [`read_paths`] for which files a folder contributes).
 //!
 //! Captured events are usually older than a store's write window (25 hours for the memory
 //! store), so [`shift_times`] can move every timestamp in them by one offset that puts the
@@ -7,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use base64::Engine as _;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -43,48 +45,162 @@ pub enum Document {
     Skipped(String),
 }
 
-/// Reads every file under `paths` (folders: their `*.json` and `*.jsonl` files, sorted by
-/// name) into documents.
+/// Why a file found in a folder was not read.
+const NOT_A_REPLAY_FILE: &str = "not .json or .jsonl";
+
+/// Why a link to a folder found in a folder was not read (a link may loop back).
+const LINKED_FOLDER: &str = "a link to a folder, not followed";
+
+/// Why a file with nothing but whitespace was not read.
+const EMPTY_FILE: &str = "no events (the file is empty)";
+
+/// Why a JSON file holding `[]` was not read.
+const EMPTY_ARRAY: &str = "no events (an empty JSON array)";
+
+/// Why a Lambda Kinesis event with `"Records": []` was not read.
+const EMPTY_RECORDS: &str = "no events (a Lambda Kinesis event whose `Records` is empty)";
+
+/// Why a document with a `Records` field that is not an array was not read.
+const RECORDS_NOT_ARRAY: &str = "malformed Lambda Kinesis event: `Records` is not an array";
+
+/// The UTF-8 byte-order mark some editors (and PowerShell) write at the start of a file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How a replay file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// One JSON document: an event, or an array of events.
+    Json,
+    /// One event per line.
+    JsonLines,
+}
+
+/// A file found while walking a folder: read it, or report it skipped for this reason.
+enum Found {
+    Read(PathBuf, Format),
+    Skip(PathBuf, &'static str),
+}
+
+/// Reads every file under `paths` into documents.
+///
+/// A file named in `paths` is read whatever its name: as JSON lines when it ends in `.jsonl`,
+/// else as JSON. A folder is walked with its subfolders (captures synced from S3 sit in date
+/// folders), in path order; its `.json` and `.jsonl` files, in any letter case, are read, and
+/// every other file becomes a [`Document::Skipped`] that names it and says why. A leading UTF-8
+/// byte-order mark is ignored.
 ///
 /// # Errors
-/// When a path cannot be read.
+/// When a file or folder cannot be read, naming it.
 pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"))
-                .collect();
-            entries.sort();
-            files.extend(entries);
-        } else {
-            files.push(path.clone());
-        }
-    }
-
     let mut captured = Vec::new();
-    for file in files {
-        let bytes = std::fs::read(&file)
-            .map_err(|e| anyhow::anyhow!("failed to read {}: {e}", file.display()))?;
-        captured.extend(classify_file(&file, bytes));
+    for path in paths {
+        if !path.is_dir() {
+            let format = format_of(path).unwrap_or(Format::Json);
+            captured.extend(read_file(path, format)?);
+            continue;
+        }
+        for found in folder_files(path)? {
+            match found {
+                Found::Read(file, format) => captured.extend(read_file(&file, format)?),
+                Found::Skip(file, reason) => captured.push(skipped(&file, reason)),
+            }
+        }
     }
     Ok(captured)
 }
 
-fn classify_file(file: &Path, bytes: Vec<u8>) -> Vec<Captured> {
-    let name = file.display().to_string();
-    if file.extension().is_some_and(|e| e == "jsonl") {
-        // Lines are split as bytes: a line that is not UTF-8 reaches the transform as it is,
-        // to be refused there with its reason, never silently repaired.
-        return bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .filter(|(_, line)| !line.trim_ascii().is_empty())
-            .map(|(n, line)| classify(format!("{name}#{}", n + 1), line.to_vec()))
-            .collect();
+/// The format a file's extension names, in any letter case; `None` for any other file.
+fn format_of(path: &Path) -> Option<Format> {
+    let extension = path.extension()?.to_str()?;
+    if extension.eq_ignore_ascii_case("json") {
+        Some(Format::Json)
+    } else if extension.eq_ignore_ascii_case("jsonl") {
+        Some(Format::JsonLines)
+    } else {
+        None
     }
-    match serde_json::from_slice::<Value>(&bytes) {
+}
+
+/// Every file under `dir` and its subfolders, sorted by path.
+fn folder_files(dir: &Path) -> anyhow::Result<Vec<Found>> {
+    let mut found = Vec::new();
+    walk(dir, &mut found)?;
+    found.sort_by(|a, b| found_path(a).cmp(found_path(b)));
+    Ok(found)
+}
+
+fn found_path(found: &Found) -> &Path {
+    match found {
+        Found::Read(path, _) | Found::Skip(path, _) => path,
+    }
+}
+
+fn walk(dir: &Path, found: &mut Vec<Found>) -> anyhow::Result<()> {
+    let failed = || format!("failed to read the folder {}", dir.display());
+    for entry in std::fs::read_dir(dir).with_context(failed)? {
+        let entry = entry.with_context(failed)?;
+        let path = entry.path();
+        let file_type = entry
+            .file_type()
+            .with_context(|| format!("failed to read {}", path.display()))?;
+
+        if file_type.is_dir() {
+            walk(&path, found)?;
+        } else if file_type.is_symlink() && path.is_dir() {
+            found.push(Found::Skip(path, LINKED_FOLDER));
+        } else if let Some(format) = format_of(&path) {
+            found.push(Found::Read(path, format));
+        } else {
+            found.push(Found::Skip(path, NOT_A_REPLAY_FILE));
+        }
+    }
+    Ok(())
+}
+
+fn read_file(file: &Path, format: Format) -> anyhow::Result<Vec<Captured>> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("failed to read {}", file.display()))?;
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+    Ok(classify_file(file, format, bytes))
+}
+
+fn skipped(file: &Path, reason: &str) -> Captured {
+    Captured {
+        origin: file.display().to_string(),
+        doc: Document::Skipped(reason.to_owned()),
+    }
+}
+
+fn classify_file(file: &Path, format: Format, bytes: &[u8]) -> Vec<Captured> {
+    if bytes.trim_ascii().is_empty() {
+        return vec![skipped(file, EMPTY_FILE)];
+    }
+    let name = file.display().to_string();
+    match format {
+        Format::JsonLines => json_lines(&name, bytes),
+        Format::Json => json_document(name, bytes),
+    }
+}
+
+/// One document per line that is not blank, named `file#line`.
+fn json_lines(name: &str, bytes: &[u8]) -> Vec<Captured> {
+    // Lines are split as bytes: a line that is not UTF-8 reaches the transform as it is, to
+    // be refused there with its reason, never silently repaired.
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.trim_ascii().is_empty())
+        .map(|(n, line)| classify(format!("{name}#{}", n + 1), line.to_vec()))
+        .collect()
+}
+
+/// One document, or one per element of a JSON array, named `file#n`.
+fn json_document(name: String, bytes: &[u8]) -> Vec<Captured> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(items)) if items.is_empty() => vec![Captured {
+            origin: name,
+            doc: Document::Skipped(EMPTY_ARRAY.into()),
+        }],
         Ok(Value::Array(items)) => items
             .into_iter()
             .enumerate()
@@ -93,7 +209,14 @@ fn classify_file(file: &Path, bytes: Vec<u8>) -> Vec<Captured> {
                 doc: classify_value(item),
             })
             .collect(),
-        _ => vec![classify(name, bytes)],
+        Ok(value) => vec![Captured {
+            origin: name,
+            doc: classify_value(value),
+        }],
+        Err(_) => vec![Captured {
+            origin: name,
+            doc: Document::RawAgentEvent(bytes.to_vec()),
+        }],
     }
 }
 
@@ -106,8 +229,13 @@ fn classify(origin: String, bytes: Vec<u8>) -> Captured {
 }
 
 fn classify_value(value: Value) -> Document {
-    if kinesis::is_kinesis_event(&value) {
-        return Document::KinesisEvent(value);
+    match value.get("Records").map(Value::as_array) {
+        Some(None) => return Document::Skipped(RECORDS_NOT_ARRAY.into()),
+        Some(Some(records)) if records.is_empty() => {
+            return Document::Skipped(EMPTY_RECORDS.into());
+        }
+        Some(Some(_)) => return Document::KinesisEvent(value),
+        None => {}
     }
     if value.get("batchItemFailures").is_some() {
         return Document::Skipped("a Lambda partial-batch response, not an event".into());
@@ -464,5 +592,166 @@ mod tests {
             kinds(r#"{"InstanceId":"i","CollectedAt":"2025-03-04T09:05:00Z"}"#),
             "snapshot"
         );
+    }
+
+    /// Each document as (origin relative to `dir`, what it is: `raw <payload>`, `kinesis`,
+    /// `skipped: <reason>`, ...).
+    fn outline(dir: &Path, captured: &[Captured]) -> Vec<(String, String)> {
+        let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+        let relative = |origin: &str| origin.strip_prefix(&prefix).unwrap_or(origin).to_owned();
+        let kind = |doc: &Document| match doc {
+            Document::KinesisEvent(_) => "kinesis".to_owned(),
+            Document::EventBridge(_) => "eventbridge".to_owned(),
+            Document::RawAgentEvent(bytes) => format!("raw {}", String::from_utf8_lossy(bytes)),
+            Document::Snapshot(_) => "snapshot".to_owned(),
+            Document::Skipped(reason) => format!("skipped: {reason}"),
+        };
+        let outline = captured.iter().map(|c| (relative(&c.origin), kind(&c.doc)));
+        outline.collect()
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        let owned = expected
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()));
+        owned.collect()
+    }
+
+    #[test]
+    fn a_folder_is_read_with_subfolders_in_path_order_and_every_other_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let sep = std::path::MAIN_SEPARATOR;
+        write(dir.path(), "a.JSON", br#"{"EventType":"LOGIN"}"#);
+        write(dir.path(), "b.txt", br#"{"EventType":"LOGOUT"}"#);
+        write(dir.path(), "sub/c.json", br#"{"EventType":"HEART_BEAT"}"#);
+        write(dir.path(), "sub/d.Jsonl", b"{\"n\":1}\n\n{\"n\":2}\n");
+        write(dir.path(), "sub/e.md", b"notes");
+
+        let captured = read_paths(&[dir.path().to_owned()]).unwrap();
+        let (records, skipped) = decode(captured.clone());
+
+        let expected = [
+            ("a.JSON", r#"raw {"EventType":"LOGIN"}"#),
+            ("b.txt", "skipped: not .json or .jsonl"),
+            (
+                &format!("sub{sep}c.json"),
+                r#"raw {"EventType":"HEART_BEAT"}"#,
+            ),
+            (&format!("sub{sep}d.Jsonl#1"), r#"raw {"n":1}"#),
+            (&format!("sub{sep}d.Jsonl#3"), r#"raw {"n":2}"#),
+            (&format!("sub{sep}e.md"), "skipped: not .json or .jsonl"),
+        ];
+        assert_eq!(outline(dir.path(), &captured), pairs(&expected));
+        assert_eq!(records.len(), 4);
+        let skipped_files: Vec<String> = skipped.iter().map(|(origin, _)| origin.clone()).collect();
+        let root = dir.path();
+        let expected_skipped = [root.join("b.txt"), root.join("sub").join("e.md")];
+        let expected_skipped: Vec<String> = expected_skipped
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(skipped_files, expected_skipped);
+    }
+
+    #[test]
+    fn a_file_named_explicitly_is_read_whatever_its_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "event.txt", br#"{"EventType":"LOGIN"}"#);
+        write(dir.path(), "lines.JSONL", b"{\"n\":1}\n{\"n\":2}");
+
+        let paths = [dir.path().join("event.txt"), dir.path().join("lines.JSONL")];
+        let captured = read_paths(&paths).unwrap();
+
+        let expected = [
+            ("event.txt", r#"raw {"EventType":"LOGIN"}"#),
+            ("lines.JSONL#1", r#"raw {"n":1}"#),
+            ("lines.JSONL#2", r#"raw {"n":2}"#),
+        ];
+        assert_eq!(outline(dir.path(), &captured), pairs(&expected));
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "one.json",
+            b"\xEF\xBB\xBF{\"EventType\":\"LOGIN\"}",
+        );
+        write(
+            dir.path(),
+            "many.json",
+            b"\xEF\xBB\xBF[{\"n\":1},{\"n\":2}]",
+        );
+        write(
+            dir.path(),
+            "lines.jsonl",
+            b"\xEF\xBB\xBF{\"n\":1}\n{\"n\":2}\n",
+        );
+
+        let captured = read_paths(&[dir.path().to_owned()]).unwrap();
+
+        let expected = [
+            ("lines.jsonl#1", r#"raw {"n":1}"#),
+            ("lines.jsonl#2", r#"raw {"n":2}"#),
+            ("many.json#1", r#"raw {"n":1}"#),
+            ("many.json#2", r#"raw {"n":2}"#),
+            ("one.json", r#"raw {"EventType":"LOGIN"}"#),
+        ];
+        assert_eq!(outline(dir.path(), &captured), pairs(&expected));
+    }
+
+    #[test]
+    fn records_that_is_not_an_array_is_a_malformed_kinesis_event_named_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "bad.json", br#"{"Records":{"a":1}}"#);
+
+        let captured = read_paths(&[dir.path().join("bad.json")]).unwrap();
+        let (records, skipped) = decode(captured);
+
+        assert_eq!(records.len(), 0);
+        let origin = dir.path().join("bad.json").display().to_string();
+        let reason = "malformed Lambda Kinesis event: `Records` is not an array".to_owned();
+        assert_eq!(skipped, vec![(origin, reason)]);
+    }
+
+    #[test]
+    fn empty_inputs_are_reported_as_skipped_with_no_events() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "array.json", b"[]");
+        write(dir.path(), "blank.json", b" \n");
+        write(dir.path(), "kinesis.json", br#"{"Records":[]}"#);
+        write(dir.path(), "lines.jsonl", b"");
+
+        let captured = read_paths(&[dir.path().to_owned()]).unwrap();
+        let (records, skipped) = decode(captured);
+
+        assert_eq!(records.len(), 0);
+        let file = |name: &str| dir.path().join(name).display().to_string();
+        let expected = vec![
+            (
+                file("array.json"),
+                "no events (an empty JSON array)".to_owned(),
+            ),
+            (
+                file("blank.json"),
+                "no events (the file is empty)".to_owned(),
+            ),
+            (
+                file("kinesis.json"),
+                "no events (a Lambda Kinesis event whose `Records` is empty)".to_owned(),
+            ),
+            (
+                file("lines.jsonl"),
+                "no events (the file is empty)".to_owned(),
+            ),
+        ];
+        assert_eq!(skipped, expected);
     }
 }
