@@ -2,6 +2,7 @@
 //! the Lambda runs, into the embedded store; precompiles transforms; shows what a store holds.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,8 +16,14 @@ use connect_rt::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
 use connect_rt::store::embedded::EmbeddedStore;
 use connect_rt::{replay, runtime};
 
-/// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms.
-const DEFAULT_TRANSFORMS_DIR: &str = "target/wasm32-wasip2/release";
+/// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms, inside
+/// Cargo's target folder (`$CARGO_TARGET_DIR`, else `target`).
+const GUEST_RELEASE_DIR: &str = "wasm32-wasip2/release";
+
+/// What to do when no transform was given and none was found in the default folder.
+const NO_TRANSFORMS_HINT: &str = "build the guests first (`cargo build --release --target \
+     wasm32-wasip2 -p agent-events-transform -p contact-events-transform -p \
+     instance-data-transform`, see README) or pass each transform with `--transform PATH`";
 
 /// Events per pipeline run, as a Lambda event source mapping would batch them.
 const REPLAY_BATCH: usize = 100;
@@ -36,21 +43,27 @@ enum Command {
     /// Feed captured events (Lambda Kinesis events, EventBridge events, raw agent events, or
     /// folders of them) through the pipeline into the embedded store, and print a summary.
     Replay {
-        /// Files or folders (`*.json`, `*.jsonl`).
+        /// Files or folders. A file named here is read whatever its name: as one event per
+        /// line when it ends in `.jsonl`, else as JSON. A folder is read with its subfolders,
+        /// in path order: its `.json` and `.jsonl` files, in any letter case; every other file
+        /// is listed under "inputs skipped" with the reason.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The embedded store (a SQLite file, created if missing).
         #[arg(long, default_value = "connect-rt.db")]
         store: PathBuf,
         /// Transform components to load (default: every `*_transform.wasm` in
-        /// target/wasm32-wasip2/release).
+        /// `$CARGO_TARGET_DIR/wasm32-wasip2/release`, or `target/wasm32-wasip2/release` when
+        /// `CARGO_TARGET_DIR` is unset).
         #[arg(long = "transform")]
         transforms: Vec<PathBuf>,
         /// A configuration value for the transforms, `KEY=VALUE` (repeatable).
         #[arg(long = "config", value_parser = parse_key_value)]
         config: Vec<(String, String)>,
-        /// Move every timestamp in the input by one offset so the newest event is a minute
-        /// old, keeping their spacing (captured events are otherwise outside the write window).
+        /// Move every timestamp in the input by one offset, in whole hours, so the newest event
+        /// falls within the last hour (between 1 and 61 minutes old), keeping their spacing
+        /// (captured events are otherwise outside the write window; whole hours make a rerun
+        /// within the same hour write the same points).
         #[arg(long)]
         shift_to_now: bool,
     },
@@ -64,7 +77,7 @@ enum Command {
         #[arg(long)]
         target: Option<String>,
     },
-    /// Print what the embedded store holds.
+    /// Print what the embedded store holds (opened read-only: the file is never changed).
     Show {
         #[arg(long, default_value = "connect-rt.db")]
         store: PathBuf,
@@ -123,7 +136,8 @@ fn replay_command(
     shift_to_now: bool,
 ) -> anyhow::Result<()> {
     let transforms = if transforms.is_empty() {
-        default_transforms()?
+        let dir = default_transforms_dir(std::env::var_os("CARGO_TARGET_DIR"));
+        default_transforms(&dir)?
     } else {
         transforms
     };
@@ -187,17 +201,33 @@ fn write_dead_letters(report: &BatchReport, store_path: &Path) -> anyhow::Result
     Ok(())
 }
 
-fn default_transforms() -> anyhow::Result<Vec<PathBuf>> {
-    let dir = Path::new(DEFAULT_TRANSFORMS_DIR);
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("no transforms given and {} cannot be read", dir.display()))?
+/// The folder searched when no `--transform` is given: the guests' release folder inside
+/// `cargo_target_dir` (the value of `CARGO_TARGET_DIR`, as Cargo reads it: relative to the
+/// current folder), or inside `target` when that is unset or empty.
+fn default_transforms_dir(cargo_target_dir: Option<OsString>) -> PathBuf {
+    let target = cargo_target_dir
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    target.join(GUEST_RELEASE_DIR)
+}
+
+/// Every `*_transform.wasm` in `dir`, sorted.
+fn default_transforms(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "no transforms given, and the default folder {} cannot be read; {NO_TRANSFORMS_HINT}",
+            dir.display()
+        )
+    })?;
+    let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with("_transform.wasm"))
         .collect();
     found.sort();
     if found.is_empty() {
         bail!(
-            "no *_transform.wasm in {}; build the guests first (see README)",
+            "no transforms given, and the default folder {} has no *_transform.wasm; \
+             {NO_TRANSFORMS_HINT}",
             dir.display()
         );
     }
@@ -270,7 +300,7 @@ fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Resul
             store.display()
         );
     }
-    let store = EmbeddedStore::open(store)?;
+    let store = EmbeddedStore::open_read_only(store)?;
     if let Some(table) = only.filter(|t| !store.tables().iter().any(|x| x == t)) {
         bail!(
             "the store has no table {table}; it has {}",

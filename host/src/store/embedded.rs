@@ -50,7 +50,8 @@ use std::time::Duration;
 
 use rusqlite::types::Value;
 use rusqlite::{
-    Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter,
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+    params, params_from_iter,
 };
 use serde_json::Value as Json;
 use time::OffsetDateTime;
@@ -123,6 +124,12 @@ pub enum StoreError {
     },
     #[error("the embedded store has no table `{table}`")]
     UnknownTable { table: String },
+    #[error("{} is not a connect-rt store ({reason})", path.display())]
+    NotAStore {
+        path: PathBuf,
+        /// Why: not a SQLite database, or one without the `_columns` schema table.
+        reason: &'static str,
+    },
 }
 
 /// A SQLite database that accepts Timestream records under Timestream's rules.
@@ -148,6 +155,35 @@ impl EmbeddedStore {
             source,
         })?;
         Self::from_connection(conn)
+    }
+
+    /// Opens the store in the SQLite file at `path` for reading only: the file is never
+    /// created or changed, so a wrong path given to a command that only reads comes to no
+    /// harm. Writes to a store opened this way fail as SQLite errors.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Open`] when the file cannot be opened, [`StoreError::NotAStore`] when it
+    /// is not a SQLite database or has no `_columns` table, other variants when its schema
+    /// table cannot be read.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(sql_error("set the busy timeout"))?;
+        check_is_store(&conn, path)?;
+
+        let schema = load_schema(&conn)?;
+        let rules = WriteRules::default();
+        Ok(Self {
+            conn,
+            rules,
+            schema,
+        })
     }
 
     /// Opens a store that lives in memory only, for tests.
@@ -575,6 +611,24 @@ fn sqlite_type(spec: ColumnSpec) -> &'static str {
         ColumnType::Varchar | ColumnType::Timestamp => "TEXT",
         ColumnType::Bigint | ColumnType::Boolean => "INTEGER",
         ColumnType::Double => "REAL",
+    }
+}
+
+/// Refuses a file that is not a SQLite database, or one without the `_columns` table.
+fn check_is_store(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+    let found = conn.query_row(sql, [COLUMNS_TABLE], |row| row.get::<_, i64>(0));
+    let not_a_store = |reason| StoreError::NotAStore {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match found {
+        Ok(0) => Err(not_a_store("it has no `_columns` table")),
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
+            Err(not_a_store("it is not a SQLite database"))
+        }
+        Err(source) => Err(sql_error("look for the schema table `_columns`")(source)),
     }
 }
 
