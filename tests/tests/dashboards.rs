@@ -6,7 +6,7 @@
 //! checker for the Timestream SQL the dashboards use: each column it names must be a column
 //! of the table (or subquery) it reads from, each table must be filtered on its
 //! `measure_name`, and each string compared to a column with a fixed set of values must be
-//! one of the values `shared/schema/dashboard-columns.md` lists.
+//! one of the values `docs/dashboard-columns.md` lists.
 //!
 //! The checker is tested on deliberately wrong queries too, so a check that passes means
 //! something.
@@ -46,7 +46,7 @@ const AGENT_EVENT_TYPES: &[&str] = &["LOGIN", "LOGOUT", "STATE_CHANGE", "HEART_B
 
 /// The values a dashboard may compare a column with, by column name (names are
 /// case-sensitive: `EventType` is the agent tables', `eventType` the contact table's). From
-/// `shared/schema/dashboard-columns.md`, "Values the dashboards filter on"; `Channel` and
+/// `docs/dashboard-columns.md`, "Values the dashboards filter on"; `Channel` and
 /// `InitiationMethod` of `AgentEvent_Contact` hold the same values as their camel-case
 /// contact-event counterparts.
 fn listed_values(column: &str) -> Option<&'static [&'static str]> {

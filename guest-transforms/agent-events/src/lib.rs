@@ -8,7 +8,7 @@
 //!
 //! # Mapping
 //!
-//! Column names follow the dashboard convention (`shared/schema/dashboard-columns.md`):
+//! Column names follow the dashboard convention (`docs/dashboard-columns.md`):
 //! nested paths are joined with `_` in the source's case, computed columns start with `_X_`,
 //! and timestamps inside the event stay the ISO-8601 strings received (VARCHAR).
 //!

@@ -13,7 +13,7 @@
 //! payload's `CollectedAt` when the metadata gives 0 or less. `version` is the same
 //! millisecond, so a re-run of the same snapshot rewrites identical points (a no-op) and a
 //! newer snapshot is a new point. Columns follow the dashboard convention
-//! (`shared/schema/dashboard-columns.md`): nested fields joined with `_` in the API's
+//! (`docs/dashboard-columns.md`): nested fields joined with `_` in the API's
 //! PascalCase, computed ones prefixed `_X_`, timestamps kept as the ISO-8601 strings received
 //! (VARCHAR). Absent, `null` and empty values are left out; unknown fields are ignored.
 //!
