@@ -212,6 +212,29 @@ fn an_artifact_for_another_engine_is_not_used() {
     assert!(error.contains("no valid precompiled artifact"), "{error}");
 }
 
+/// A fresh-user trial was told "compiling at load is off" by the CLI, which compiles.
+#[test]
+fn an_unusable_artifact_named_directly_says_to_pass_the_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let artifact = dir.path().join("agent.cwasm");
+    std::fs::write(&artifact, b"\x7fELF not really").unwrap();
+
+    let spec = connect_rt::runtime::TransformSpec {
+        path: artifact,
+        config: Default::default(),
+        allow_compile: true,
+    };
+    let error = support::runtime()
+        .load(&spec)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        error.contains("cannot be used here") && error.contains("pass the `.wasm`"),
+        "{error}"
+    );
+}
+
 #[test]
 fn a_call_finding_the_instance_pool_full_fails_as_retryable_without_isolating() {
     let runtime = support::runtime_with(RuntimeLimits {

@@ -31,6 +31,12 @@ pub enum LoadError {
         "transform {path}: no valid precompiled artifact ({reason}) and compiling at load is off"
     )]
     NotPrecompiled { path: PathBuf, reason: String },
+    #[error(
+        "transform {path}: the precompiled artifact cannot be used here ({reason}) and a \
+         `.cwasm` cannot be compiled; pass the `.wasm` it was made from, or precompile it again \
+         on this machine or with `connect-rt precompile --target`"
+    )]
+    UnusableArtifact { path: PathBuf, reason: String },
     #[error("transform {path}: failed to read or compile the component: {source:#}")]
     Component {
         path: PathBuf,
@@ -111,7 +117,13 @@ impl TransformRuntime {
             Ok(component) => return Ok((component, true)),
             Err(reason) => reason,
         };
-        if !spec.allow_compile || is_artifact(&spec.path) {
+        if is_artifact(&spec.path) {
+            return Err(LoadError::UnusableArtifact {
+                path: spec.path.clone(),
+                reason,
+            });
+        }
+        if !spec.allow_compile {
             return Err(LoadError::NotPrecompiled {
                 path: spec.path.clone(),
                 reason,
