@@ -27,12 +27,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use serde::de::IgnoredAny;
 use connect_rt::contract::{self, Event, SourceMeta, TimestreamRecord};
 use connect_rt::records::rules::{self, WriteRules};
 use connect_rt::runtime::{RuntimeLimits, Transform, TransformRuntime, TransformSpec};
 use connect_rt::sources::kinesis;
 use connect_rt_tests::{guests, support};
+use serde::de::IgnoredAny;
 use workload::{AgentEvents, BATCH_SIZE, NOW_MS};
 
 /// Events per timed pass; a multiple of [`BATCH_SIZE`].

@@ -16,6 +16,10 @@ use connect_rt::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
 use connect_rt::store::embedded::EmbeddedStore;
 use connect_rt::{replay, runtime};
 
+/// The same allocator as the Lambda binary (see `bootstrap.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms, inside
 /// Cargo's target folder (`$CARGO_TARGET_DIR`, else `target`).
 const GUEST_RELEASE_DIR: &str = "wasm32-wasip2/release";

@@ -13,10 +13,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::streams::KinesisEventResponse;
+use lambda_runtime::LambdaEvent;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
-use lambda_runtime::LambdaEvent;
 use tokio::sync::Mutex;
 
 use crate::collect::{Collector, CollectorSettings, InstanceSnapshot};

@@ -35,7 +35,9 @@ impl RawBodies {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<u8>>> {
         // A panic while holding the lock leaves the map itself intact.
-        self.bodies.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.bodies
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

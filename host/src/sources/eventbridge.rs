@@ -111,7 +111,12 @@ mod tests {
         ] {
             let record = decode(payload.as_bytes(), "file.json");
 
-            assert_eq!(record.id, RecordId::EventBridge { id: "e-1".to_owned() });
+            assert_eq!(
+                record.id,
+                RecordId::EventBridge {
+                    id: "e-1".to_owned()
+                }
+            );
             assert_eq!(
                 record.decoded.unwrap_err().to_string(),
                 "not a valid EventBridge event: it has no `detail`"
