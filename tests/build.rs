@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime};
 
 /// Every guest crate: its package name and the variable that carries its component's path.
-/// `tests/guests_built.rs` checks that no crate under `guest-transforms/` is missing here.
+/// `tests/guests_built.rs` checks that no crate under `guest-transforms/` that builds a
+/// `cdylib` is missing here; a library the guests share (`transform-kit`) is not a guest.
 const GUESTS: &[(&str, &str)] = &[
     ("agent-events-transform", "GUEST_AGENT_EVENTS_WASM"),
     ("contact-events-transform", "GUEST_CONTACT_EVENTS_WASM"),

@@ -36,6 +36,9 @@ fn every_guest_is_a_component_not_a_core_module() {
     }
 }
 
+/// A crate under `guest-transforms/` is a guest, and must be in `tests/build.rs`'s `GUESTS`,
+/// when its manifest builds a `cdylib` (the core module that becomes the component). A
+/// library the guests share, such as `transform-kit`, builds no `cdylib` and is left out.
 #[test]
 fn every_guest_crate_in_the_workspace_is_built() {
     let mut on_disk = guest_packages(&workspace_root().join("guest-transforms"));
@@ -57,7 +60,14 @@ fn sample_reads_a_fixture_by_name() {
     assert!(readme.starts_with(b"# Sample Amazon Connect payloads\n"));
 }
 
-/// The package names of every `Cargo.toml` under `dir`, at any depth.
+#[test]
+fn the_shared_library_is_not_taken_for_a_guest() {
+    let on_disk = guest_packages(&workspace_root().join("guest-transforms"));
+
+    assert!(!on_disk.iter().any(|package| package == "transform-kit"));
+}
+
+/// The package names of every `Cargo.toml` under `dir`, at any depth, that builds a `cdylib`.
 fn guest_packages(dir: &Path) -> Vec<String> {
     let mut packages = Vec::new();
 
@@ -66,15 +76,25 @@ fn guest_packages(dir: &Path) -> Vec<String> {
         if path.is_dir() {
             packages.extend(guest_packages(&path));
         } else if path.file_name() == Some("Cargo.toml".as_ref()) {
-            packages.push(package_name(&path));
+            let text = fs::read_to_string(&path).expect("manifest is readable");
+            if builds_cdylib(&text) {
+                packages.push(package_name(&text, &path));
+            }
         }
     }
     packages
 }
 
+/// Whether a manifest's `crate-type` line lists `cdylib`.
+fn builds_cdylib(manifest: &str) -> bool {
+    manifest
+        .lines()
+        .filter(|line| line.trim_start().starts_with("crate-type"))
+        .any(|line| line.contains("\"cdylib\""))
+}
+
 /// The `name` of a manifest's `[package]`: its first `name = "..."` line.
-fn package_name(manifest: &Path) -> String {
-    let text = fs::read_to_string(manifest).expect("manifest is readable");
+fn package_name(text: &str, manifest: &Path) -> String {
     let line = text
         .lines()
         .find(|line| line.trim_start().starts_with("name ="));
