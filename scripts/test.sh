@@ -16,6 +16,6 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-wasip2 \
   -p agent-events-transform -p contact-events-transform -p instance-data-transform \
-  -p fault-trap -p fault-spin -p fault-hog -p fault-flood -- -D warnings
+  -p transform-kit -p fault-trap -p fault-spin -p fault-hog -p fault-flood -- -D warnings
 cargo test --workspace
 ./infra/check.sh
