@@ -4,7 +4,8 @@
 //!
 //! Start reading at [`mapping::map_event`], the pure mapping, which builds natively too so
 //! the host can test and benchmark it. `component` (wasm32 only) binds it to the
-//! `transformer` world of `wit/transform.wit`.
+//! `transformer` world of `wit/transform.wit`. The record types, the timestamp parser, the
+//! WIT bindings and the allocator come from `transform-kit`, which all shipped guests share.
 //!
 //! # Mapping
 //!
@@ -65,9 +66,3 @@ pub mod mapping;
 mod component;
 
 pub use mapping::{MappingError, Record, map_event};
-
-/// talc rather than the standard library's dlmalloc: an instance lives for one batch, and
-/// its allocations (strings and vectors per event and record) cost less with it.
-#[cfg(target_family = "wasm")]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -11,7 +11,9 @@ mod contact;
 mod error;
 mod input;
 mod record;
-pub mod timestamp;
+
+/// The strict ISO-8601 parser `EventTimestamp` is read with (shared by the guests).
+pub use transform_kit::iso8601 as timestamp;
 
 pub use error::MappingError;
 pub use record::{
