@@ -57,14 +57,19 @@
 //! than `Amazon Connect Contact Event`, a non-EventBridge source, a detail that is not a JSON
 //! object, a detail without `contactId`, and an event where neither `initiationTimestamp`
 //! nor the envelope `time` is a UTC timestamp. A missing `instanceArn` leaves that dimension
-//! out rather than failing. Timestamps are read by [`iso8601`], a strict parser for
-//! `YYYY-MM-DDTHH:MM:SS[.fraction]` with `Z` or `+00:00`; a timestamp it rejects is still
-//! written as received but takes no part in `time` or the version.
+//! out rather than failing. Timestamps are read by [`iso8601::parse_utc_epoch_ms`], a strict
+//! parser for `YYYY-MM-DDTHH:MM:SS[.fraction]` with `Z` or `+00:00` (no other offset); a
+//! timestamp it rejects is still written as received but takes no part in `time` or the
+//! version.
+//!
+//! The record types, the timestamp parser, the WIT bindings and the allocator come from
+//! `transform-kit`, which all shipped guests share.
 
 mod detail;
-pub mod iso8601;
 mod lenient;
 pub mod mapping;
+
+pub use transform_kit::iso8601;
 
 #[cfg(target_family = "wasm")]
 mod component;

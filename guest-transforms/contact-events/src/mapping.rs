@@ -4,8 +4,11 @@
 //! (`component.rs`) only converts [`Record`] to the WIT `timestream-record`. The crate
 //! documentation lists the mapping decisions.
 
+use transform_kit::iso8601::parse_utc_epoch_ms;
+
 use crate::detail::{AgentInfo, ContactDetail, Endpoint, QueueInfo};
-use crate::iso8601::parse_utc_millis;
+
+pub use transform_kit::{MeasureValue, TimeUnit};
 
 /// The Timestream table, and the `measure_name` of every record (dashboard convention).
 pub const TABLE: &str = "ContactEvent";
@@ -51,68 +54,18 @@ pub struct EnvelopeMeta<'a> {
     pub time: &'a str,
 }
 
-/// The unit of [`Record::time`]; mirrors the WIT `time-unit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
-    Milliseconds,
-    Seconds,
-    Microseconds,
-    Nanoseconds,
-}
+/// A Timestream multi-measure record (WIT `timestream-record`) with owned names.
+pub type Record = transform_kit::Record<String>;
 
-/// A typed measure value; mirrors the WIT `measure-value`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MeasureValue {
-    Double(f64),
-    Bigint(i64),
-    Varchar(String),
-    Boolean(bool),
-    /// Milliseconds since the Unix epoch.
-    Timestamp(i64),
-}
+/// A dimension of a record (WIT `dimension`).
+pub type Dimension = transform_kit::Dimension<String>;
 
-/// A dimension of a record; mirrors the WIT `dimension`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dimension {
-    pub name: String,
-    pub value: String,
-}
+/// One value of a multi-measure record (WIT `measure`).
+pub type Measure = transform_kit::Measure<String>;
 
-/// One value of a multi-measure record; mirrors the WIT `measure`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measure {
-    pub name: String,
-    pub value: MeasureValue,
-}
-
-/// A Timestream multi-measure record; mirrors the WIT `timestream-record`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub table: String,
-    pub dimensions: Vec<Dimension>,
-    pub measure_name: String,
-    pub measures: Vec<Measure>,
-    pub time: i64,
-    pub time_unit: TimeUnit,
-    pub version: i64,
-}
-
-impl Record {
-    /// The value of the dimension called `name`, if the record has it.
-    pub fn dimension(&self, name: &str) -> Option<&str> {
-        let found = self
-            .dimensions
-            .iter()
-            .find(|dimension| dimension.name == name);
-        found.map(|dimension| dimension.value.as_str())
-    }
-
-    /// The value of the measure called `name`, if the record has it.
-    pub fn measure(&self, name: &str) -> Option<&MeasureValue> {
-        let found = self.measures.iter().find(|measure| measure.name == name);
-        found.map(|measure| &measure.value)
-    }
-}
+/// Collects measures, leaving out absent and empty values (Timestream has no null and
+/// rejects empty strings).
+type Measures = transform_kit::MeasureList<String>;
 
 /// Why a contact event cannot be mapped. Every case names the EventBridge event id.
 #[derive(Debug, thiserror::Error)]
@@ -221,11 +174,8 @@ fn time_and_version(
     envelope: &EnvelopeMeta<'_>,
     contact_id: &str,
 ) -> Result<(i64, i64), MappingError> {
-    let envelope_ms = parse_utc_millis(envelope.time);
-    let initiation_ms = detail
-        .initiation_timestamp
-        .as_deref()
-        .and_then(parse_utc_millis);
+    let envelope_ms = utc_ms(envelope.time);
+    let initiation_ms = detail.initiation_timestamp.as_deref().and_then(utc_ms);
 
     let time = initiation_ms
         .or(envelope_ms)
@@ -235,7 +185,7 @@ fn time_and_version(
             envelope_time: envelope.time.to_owned(),
         })?;
 
-    let latest_in_detail = detail_timestamps(detail).filter_map(parse_utc_millis).max();
+    let latest_in_detail = detail_timestamps(detail).filter_map(utc_ms).max();
     let latest_ms = latest_in_detail
         .into_iter()
         .chain(envelope_ms)
@@ -245,6 +195,12 @@ fn time_and_version(
         time,
         latest_ms * RANKS_PER_MS + event_type_rank(detail.event_type.as_deref()),
     ))
+}
+
+/// A UTC timestamp (`Z` or `+00:00`) in milliseconds since the Unix epoch; `None` when it is
+/// not one, so that it takes no part in the times computed from it.
+fn utc_ms(text: &str) -> Option<i64> {
+    parse_utc_epoch_ms(text).ok()
 }
 
 /// Every timestamp of the detail that marks progress of the contact (not scheduled times).
@@ -308,10 +264,7 @@ fn dimensions(detail: &ContactDetail<'_>, contact_id: &str) -> Vec<Dimension> {
     [instance, contact]
         .into_iter()
         .flatten()
-        .map(|(name, value)| Dimension {
-            name: name.to_owned(),
-            value: value.to_owned(),
-        })
+        .map(|(name, value)| Dimension::new(name, value))
         .collect()
 }
 
@@ -332,7 +285,7 @@ fn measures(
     endpoint_measures(&mut measures, detail, settings);
     computed_measures(&mut measures, detail, envelope);
 
-    measures.0
+    measures.into_vec()
 }
 
 fn contact_measures(measures: &mut Measures, detail: &ContactDetail<'_>) {
@@ -418,13 +371,13 @@ fn computed_measures(
     detail: &ContactDetail<'_>,
     envelope: &EnvelopeMeta<'_>,
 ) {
-    measures.push_str("_X_EventId", envelope.id);
-    measures.push_str("_X_EventTime", envelope.time);
+    measures.varchar("_X_EventId", Some(envelope.id));
+    measures.varchar("_X_EventTime", Some(envelope.time));
     if let Some(wait_ms) = queue_wait_ms(detail) {
-        measures.push("_X_QueueWaitMs", MeasureValue::Bigint(wait_ms));
+        measures.bigint("_X_QueueWaitMs", wait_ms);
     }
     if is_disconnected(detail) {
-        measures.push("_X_Abandoned", MeasureValue::Boolean(!has_agent(detail)));
+        measures.boolean("_X_Abandoned", !has_agent(detail));
     }
 }
 
@@ -432,7 +385,7 @@ fn computed_measures(
 /// hanging up. `None` while still waiting, without a queue, or when the times go backwards.
 fn queue_wait_ms(detail: &ContactDetail<'_>) -> Option<i64> {
     let enqueue = detail.queue_info.as_ref()?.enqueue_timestamp.as_deref()?;
-    let enqueued_ms = parse_utc_millis(enqueue)?;
+    let enqueued_ms = utc_ms(enqueue)?;
 
     let agent = detail.agent_info.as_ref();
     let connected = agent.and_then(|agent| agent.connected_to_agent_timestamp.as_deref());
@@ -444,7 +397,7 @@ fn queue_wait_ms(detail: &ContactDetail<'_>) -> Option<i64> {
         None => return None,
     };
 
-    let wait_ms = parse_utc_millis(left_queue)? - enqueued_ms;
+    let wait_ms = utc_ms(left_queue)? - enqueued_ms;
     (wait_ms >= 0).then_some(wait_ms)
 }
 
@@ -459,30 +412,4 @@ fn has_agent(detail: &ContactDetail<'_>) -> bool {
         .agent_info
         .as_ref()
         .is_some_and(AgentInfo::names_an_agent)
-}
-
-/// Collects measures, leaving out absent values (Timestream has no null).
-#[derive(Default)]
-struct Measures(Vec<Measure>);
-
-impl Measures {
-    fn push(&mut self, name: &str, value: MeasureValue) {
-        self.0.push(Measure {
-            name: name.to_owned(),
-            value,
-        });
-    }
-
-    /// Pushes a VARCHAR unless `value` is empty (Timestream rejects empty strings).
-    fn push_str(&mut self, name: &str, value: &str) {
-        if !value.is_empty() {
-            self.push(name, MeasureValue::Varchar(value.to_owned()));
-        }
-    }
-
-    fn varchar(&mut self, name: &str, value: &Option<impl AsRef<str>>) {
-        if let Some(value) = value {
-            self.push_str(name, value.as_ref());
-        }
-    }
 }
