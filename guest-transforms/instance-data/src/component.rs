@@ -1,17 +1,14 @@
 //! The WebAssembly component: binds [`crate::mapping`] to the `transformer` world of
 //! `wit/transform.wit`.
 //!
-//! Only this module knows the WIT types. It checks the source kind, converts [`Record`]s,
-//! logs each snapshot's warnings at warn and each failed event at debug (the host reports
-//! and dead-letters it), both with the event's index in the batch.
+//! Only this module knows the WIT types. It checks the source kind, converts
+//! [`Record`](crate::mapping::Record)s, logs each snapshot's warnings at warn and each failed
+//! event at debug (the host reports and dead-letters it), both with the event's index in the
+//! batch.
 
-use crate::mapping::{self, MeasureValue, Record, SnapshotMeta, TimeUnit};
+use transform_kit::bindings::{Guest, host, permanent, source_name, to_wit_records, wit};
 
-wit_bindgen::generate!({ path: "../../wit", world: "transformer" });
-
-use connect_rt::transform::host;
-use connect_rt::transform::types as wit;
-use exports::connect_rt::transform::transform::Guest;
+use crate::mapping::{self, SnapshotMeta};
 
 /// The transform's name, as the host reports it in logs and dead-letter records.
 const NAME: &str = "instance-data";
@@ -25,7 +22,7 @@ const TABLES: [&str; 3] = [
 
 struct InstanceData;
 
-export!(InstanceData);
+transform_kit::export!(InstanceData with_types_in transform_kit::bindings);
 
 impl Guest for InstanceData {
     fn describe() -> wit::TransformInfo {
@@ -63,73 +60,12 @@ fn transform_event(index: Option<u32>, event: &wit::Event) -> wit::EventResult {
             for warning in &mapped.warnings {
                 host::log(wit::LogLevel::Warn, warning, index);
             }
-            Ok(mapped.records.into_iter().map(to_wit_record).collect())
+            Ok(to_wit_records(mapped.records))
         }
         Err(error) => {
             let message = error.to_string();
             host::log(wit::LogLevel::Debug, &message, index);
             Err(permanent(message))
         }
-    }
-}
-
-/// A non-retryable error: a snapshot that fails once fails the same way every time.
-fn permanent(message: String) -> wit::EventError {
-    wit::EventError {
-        message,
-        retryable: false,
-    }
-}
-
-fn source_name(meta: &wit::SourceMeta) -> &'static str {
-    match meta {
-        wit::SourceMeta::Kinesis(_) => "kinesis-record",
-        wit::SourceMeta::Eventbridge(_) => "eventbridge-event",
-        wit::SourceMeta::Scheduled(_) => "scheduled-snapshot",
-    }
-}
-
-/// Converts a mapping record, moving its strings.
-fn to_wit_record(record: Record) -> wit::TimestreamRecord {
-    let dimensions = record.dimensions.into_iter();
-    let measures = record.measures.into_iter();
-
-    wit::TimestreamRecord {
-        table: record.table,
-        dimensions: dimensions
-            .map(|d| wit::Dimension {
-                name: d.name,
-                value: d.value,
-            })
-            .collect(),
-        measure_name: record.measure_name,
-        measures: measures
-            .map(|m| wit::Measure {
-                name: m.name,
-                value: to_wit_value(m.value),
-            })
-            .collect(),
-        time: record.time,
-        time_unit: to_wit_time_unit(record.time_unit),
-        version: record.version,
-    }
-}
-
-fn to_wit_value(value: MeasureValue) -> wit::MeasureValue {
-    match value {
-        MeasureValue::Double(value) => wit::MeasureValue::Double(value),
-        MeasureValue::Bigint(value) => wit::MeasureValue::Bigint(value),
-        MeasureValue::Varchar(value) => wit::MeasureValue::Varchar(value),
-        MeasureValue::Boolean(value) => wit::MeasureValue::Boolean(value),
-        MeasureValue::Timestamp(value) => wit::MeasureValue::Timestamp(value),
-    }
-}
-
-fn to_wit_time_unit(unit: TimeUnit) -> wit::TimeUnit {
-    match unit {
-        TimeUnit::Milliseconds => wit::TimeUnit::Milliseconds,
-        TimeUnit::Seconds => wit::TimeUnit::Seconds,
-        TimeUnit::Microseconds => wit::TimeUnit::Microseconds,
-        TimeUnit::Nanoseconds => wit::TimeUnit::Nanoseconds,
     }
 }

@@ -67,8 +67,10 @@
 //! [`Mapped::warnings`] carry each `Errors` entry of the snapshot (the collector's partial
 //! failures, with resource and message) and anything skipped; the component logs them at
 //! warn through the host and the event still succeeds.
+//!
+//! The record types, the timestamp parser ([`iso8601`]), the WIT bindings and the allocator
+//! come from `transform-kit`, which all shipped guests share.
 
-pub mod iso8601;
 pub mod mapping;
 mod queue;
 mod record;
@@ -77,5 +79,7 @@ mod user;
 
 #[cfg(target_family = "wasm")]
 mod component;
+
+pub use transform_kit::iso8601;
 
 pub use mapping::{Mapped, MappingError, Record, SnapshotMeta, map_snapshot};

@@ -5,7 +5,8 @@
 //! only converts [`Record`]s and logs [`Mapped::warnings`]. The crate documentation lists the
 //! mapping decisions.
 
-use crate::iso8601::parse_epoch_ms;
+use transform_kit::iso8601::parse_epoch_ms;
+
 use crate::record::RecordBuilder;
 use crate::snapshot::{InstanceIn, SnapshotIn, text};
 use crate::{queue, user};
@@ -139,7 +140,7 @@ fn collection_time(
 
     let collected_at = text(&snapshot.collected_at);
     collected_at
-        .and_then(parse_epoch_ms)
+        .and_then(|text| parse_epoch_ms(text).ok())
         .ok_or_else(|| MappingError::NoCollectionTime {
             instance_id: instance_id.to_owned(),
             collected_at: collected_at.map(str::to_owned),

@@ -1,86 +1,18 @@
-//! The records the mapping returns, mirroring the WIT `timestream-record`, and the builder
-//! that keeps each one within Timestream's record size.
+//! The records the mapping returns, the shared record types of `transform-kit` with owned
+//! names, and the builder that keeps each one within Timestream's record size.
 
-/// Timestream's largest record, in bytes as it meters them (quota "Maximum record size").
-pub const MAX_RECORD_BYTES: usize = 2048;
+use transform_kit::record::TIME_BYTES;
 
-/// Bytes Timestream meters for a record's time.
-const TIME_BYTES: usize = 8;
+pub use transform_kit::{MAX_RECORD_BYTES, MeasureValue, TimeUnit};
 
-/// The unit of [`Record::time`]; mirrors the WIT `time-unit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
-    Milliseconds,
-    Seconds,
-    Microseconds,
-    Nanoseconds,
-}
+/// A Timestream multi-measure record (WIT `timestream-record`) with owned names.
+pub type Record = transform_kit::Record<String>;
 
-/// A typed measure value; mirrors the WIT `measure-value`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MeasureValue {
-    Double(f64),
-    Bigint(i64),
-    Varchar(String),
-    Boolean(bool),
-    /// Milliseconds since the Unix epoch.
-    Timestamp(i64),
-}
+/// A dimension of a record (WIT `dimension`).
+pub type Dimension = transform_kit::Dimension<String>;
 
-/// A dimension of a record; mirrors the WIT `dimension`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dimension {
-    pub name: String,
-    pub value: String,
-}
-
-/// One value of a multi-measure record; mirrors the WIT `measure`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measure {
-    pub name: String,
-    pub value: MeasureValue,
-}
-
-/// A Timestream multi-measure record; mirrors the WIT `timestream-record`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub table: String,
-    pub dimensions: Vec<Dimension>,
-    pub measure_name: String,
-    pub measures: Vec<Measure>,
-    pub time: i64,
-    pub time_unit: TimeUnit,
-    pub version: i64,
-}
-
-impl Record {
-    /// The value of the dimension called `name`, if the record has it.
-    pub fn dimension(&self, name: &str) -> Option<&str> {
-        let found = self
-            .dimensions
-            .iter()
-            .find(|dimension| dimension.name == name);
-        found.map(|dimension| dimension.value.as_str())
-    }
-
-    /// The value of the measure called `name`, if the record has it.
-    pub fn measure(&self, name: &str) -> Option<&MeasureValue> {
-        let found = self.measures.iter().find(|measure| measure.name == name);
-        found.map(|measure| &measure.value)
-    }
-}
-
-impl MeasureValue {
-    /// The bytes Timestream meters for the value: a string's UTF-8 length, 8 for a number or
-    /// timestamp, 1 for a boolean.
-    pub fn size_bytes(&self) -> usize {
-        match self {
-            MeasureValue::Double(_) | MeasureValue::Bigint(_) | MeasureValue::Timestamp(_) => 8,
-            MeasureValue::Varchar(text) => text.len(),
-            MeasureValue::Boolean(_) => 1,
-        }
-    }
-}
+/// One value of a multi-measure record (WIT `measure`).
+pub type Measure = transform_kit::Measure<String>;
 
 /// Builds one multi-measure record whose `measure_name` is its table.
 ///
@@ -99,10 +31,9 @@ impl RecordBuilder {
     /// Starts a record with its dimensions, counted against the size from the start.
     pub(crate) fn new(table: &'static str, dimensions: &[(&str, &str)]) -> Self {
         let dimension_bytes: usize = dimensions.iter().map(|(n, v)| n.len() + v.len()).sum();
-        let dimensions = dimensions.iter().map(|&(name, value)| Dimension {
-            name: name.to_owned(),
-            value: value.to_owned(),
-        });
+        let dimensions = dimensions
+            .iter()
+            .map(|&(name, value)| Dimension::new(name, value));
 
         Self {
             table,
