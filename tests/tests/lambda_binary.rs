@@ -191,7 +191,13 @@ async fn a_bad_setting_stops_the_cold_start_naming_it() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(all.contains("TRANSFORM_TIMEOUT_MS"), "{all}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with(
+            "Error: configuration TRANSFORM_TIMEOUT_MS: expected a whole number, got 'soon'\n"
+        ),
+        "{all}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

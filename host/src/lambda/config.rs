@@ -106,18 +106,13 @@ impl Config {
             }
         };
 
-        let mut limits = RuntimeLimits::default();
-        if let Some(ms) = number(&get, "TRANSFORM_TIMEOUT_MS")? {
-            limits.call_timeout = Duration::from_millis(ms);
-        }
-        if let Some(mb) = number(&get, "TRANSFORM_MEMORY_MB")? {
-            limits.memory_bytes = (mb as usize) << 20;
-        }
-        if let Some(n) = number(&get, "TRANSFORM_MAX_RECORDS_PER_EVENT")? {
-            limits.max_records_per_event = n as usize;
-        }
+        let limits = runtime_limits(&get)?;
         let mut rules = WriteRules::default();
-        if let Some(hours) = number(&get, "MEMORY_STORE_RETENTION_HOURS")? {
+        if let Some(hours) = bounded(
+            &get,
+            "MEMORY_STORE_RETENTION_HOURS",
+            1..=MAX_RETENTION_HOURS,
+        )? {
             rules.memory_retention = Duration::from_secs(hours * 3600);
         }
 
@@ -131,7 +126,9 @@ impl Config {
             allow_compile: boolean(&get, "ALLOW_COMPILE")?.unwrap_or(false),
             limits,
             rules,
-            reserved_time: Duration::from_millis(number(&get, "RESERVED_TIME_MS")?.unwrap_or(3000)),
+            reserved_time: Duration::from_millis(
+                bounded(&get, "RESERVED_TIME_MS", 0..=MAX_RESERVED_MS)?.unwrap_or(3000),
+            ),
             connect_instances: list(get("CONNECT_INSTANCE_IDS")),
             connect_endpoint: get("CONNECT_ENDPOINT"),
             connect_requests_per_second: rate(&get, "CONNECT_REQUESTS_PER_SECOND")?.unwrap_or(2.0),
@@ -153,9 +150,8 @@ fn sink_config(get: &impl Fn(&str) -> Option<String>) -> Result<SinkConfig, Conf
         database,
         tables,
         endpoint: get("TIMESTREAM_ENDPOINT"),
-        max_concurrent_writes: number(get, "TIMESTREAM_MAX_CONCURRENT_WRITES")?
-            .unwrap_or(4)
-            .max(1) as usize,
+        max_concurrent_writes: bounded(get, "TIMESTREAM_MAX_CONCURRENT_WRITES", 1..=64)?
+            .unwrap_or(4) as usize,
     })
 }
 
@@ -169,9 +165,59 @@ fn table_map(spec: &str) -> Result<BTreeMap<String, String>, ConfigError> {
                     "expected LOGICAL=PHYSICAL pairs separated by commas, got '{pair}'"
                 ),
             })?;
-            Ok((from.trim().to_owned(), to.trim().to_owned()))
+            let (from, to) = (from.trim(), to.trim());
+            if from.is_empty() || to.is_empty() {
+                return Err(ConfigError {
+                    name: "TIMESTREAM_TABLES",
+                    problem: format!("a table name is empty in '{pair}'"),
+                });
+            }
+            Ok((from.to_owned(), to.to_owned()))
         })
         .collect()
+}
+
+/// The largest `MEMORY_STORE_RETENTION_HOURS`. Timestream's memory store keeps at most 8,766
+/// hours (a year), but the embedded store may be given a longer window to take old captures;
+/// the bound only keeps the value from overflowing.
+const MAX_RETENTION_HOURS: u64 = 1_000_000;
+
+/// The largest `RESERVED_TIME_MS`: a Lambda runs for 15 minutes at most.
+const MAX_RESERVED_MS: u64 = 900_000;
+
+/// `TRANSFORM_TIMEOUT_MS` (1 ms to 15 minutes), `TRANSFORM_MEMORY_MB` (1 to 4,096, wasm32's
+/// whole address space) and `TRANSFORM_MAX_RECORDS_PER_EVENT` (1 to 100,000).
+fn runtime_limits(get: &impl Fn(&str) -> Option<String>) -> Result<RuntimeLimits, ConfigError> {
+    let mut limits = RuntimeLimits::default();
+    if let Some(ms) = bounded(get, "TRANSFORM_TIMEOUT_MS", 1..=900_000)? {
+        limits.call_timeout = Duration::from_millis(ms);
+    }
+    if let Some(mb) = bounded(get, "TRANSFORM_MEMORY_MB", 1..=4096)? {
+        limits.memory_bytes = (mb as usize) << 20;
+    }
+    if let Some(n) = bounded(get, "TRANSFORM_MAX_RECORDS_PER_EVENT", 1..=100_000)? {
+        limits.max_records_per_event = n as usize;
+    }
+    Ok(limits)
+}
+
+/// A whole number inside `range`.
+fn bounded(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, ConfigError> {
+    match number(get, name)? {
+        Some(n) if !range.contains(&n) => Err(ConfigError {
+            name,
+            problem: format!(
+                "expected a whole number from {} to {}, got {n}",
+                range.start(),
+                range.end()
+            ),
+        }),
+        n => Ok(n),
+    }
 }
 
 fn transform_config(
@@ -350,5 +396,44 @@ mod tests {
             ("TIMESTREAM_TABLES", "x"),
         ]);
         assert_eq!(err.unwrap_err().name, "TIMESTREAM_TABLES");
+    }
+
+    /// A fresh-user trial found values that overflowed (a panic in debug builds, a wrapped
+    /// value in release) or made no sense, accepted at cold start.
+    #[test]
+    fn out_of_range_values_are_refused_with_the_range() {
+        let cases = [
+            (
+                "MEMORY_STORE_RETENTION_HOURS",
+                "18446744073709551615",
+                "1 to 1000000",
+            ),
+            ("MEMORY_STORE_RETENTION_HOURS", "0", "1 to 1000000"),
+            ("TRANSFORM_MEMORY_MB", "17592186044416", "1 to 4096"),
+            ("TRANSFORM_TIMEOUT_MS", "0", "1 to 900000"),
+            ("TRANSFORM_MAX_RECORDS_PER_EVENT", "0", "1 to 100000"),
+            ("RESERVED_TIME_MS", "900001", "0 to 900000"),
+        ];
+        for (name, value, range) in cases {
+            let err = config(&[(name, value)]).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("configuration {name}: expected a whole number from {range}, got {value}")
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_table_name_is_refused() {
+        let err = config(&[
+            ("TIMESTREAM_DATABASE", "d"),
+            ("DEAD_LETTER_QUEUE_URL", "q"),
+            ("TIMESTREAM_TABLES", "AgentEvent=,User=users"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration TIMESTREAM_TABLES: a table name is empty in 'AgentEvent='"
+        );
     }
 }

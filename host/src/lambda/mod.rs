@@ -479,6 +479,20 @@ fn load_transforms(config: &Config) -> anyhow::Result<Vec<Arc<Transform>>> {
     Ok(transforms)
 }
 
+/// The Lambda binary's `main`: [`run`], and when it stops with an error (a bad setting at
+/// cold start, a transform that cannot be loaded), that error's message on standard error as
+/// `Error: ...` (the function's log), and a failing exit status.
+pub async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "the function stopped");
+            eprintln!("Error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the Lambda: reads the configuration, loads everything, then serves invocations.
 ///
 /// # Errors

@@ -6,6 +6,6 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    connect_rt::lambda::run().await
+async fn main() -> std::process::ExitCode {
+    connect_rt::lambda::main().await
 }
