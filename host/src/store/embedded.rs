@@ -146,14 +146,17 @@ impl EmbeddedStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Open`] when the file cannot be opened as a SQLite database, other
-    /// variants when its schema table cannot be created or read.
+    /// [`StoreError::Open`] when the file cannot be opened, [`StoreError::NotAStore`] when it
+    /// is not a SQLite database or is one with tables of its own but no `_columns` table (a
+    /// wrong path must not get store tables added to someone else's database), other variants
+    /// when its schema table cannot be created or read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         })?;
+        check_may_become_store(&conn, path)?;
         Self::from_connection(conn)
     }
 
@@ -624,6 +627,30 @@ fn check_is_store(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     };
     match found {
         Ok(0) => Err(not_a_store("it has no `_columns` table")),
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
+            Err(not_a_store("it is not a SQLite database"))
+        }
+        Err(source) => Err(sql_error("look for the schema table `_columns`")(source)),
+    }
+}
+
+/// Refuses a file that is not a SQLite database, or a database with tables that is not a
+/// store. An empty database (or a new file) becomes a store.
+fn check_may_become_store(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let sql = "SELECT COUNT(*), COUNT(*) FILTER (WHERE name = ?1) FROM sqlite_master \
+               WHERE type = 'table'";
+    let counts = conn.query_row(sql, [COLUMNS_TABLE], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+    });
+    let not_a_store = |reason| StoreError::NotAStore {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match counts {
+        Ok((tables, 0)) if tables > 0 => Err(not_a_store(
+            "it is a SQLite database with tables of its own and no `_columns` table",
+        )),
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
             Err(not_a_store("it is not a SQLite database"))
@@ -1396,5 +1423,63 @@ mod tests {
         };
         let dimensions = [dimension("b", "2"), dimension("a", "say \"hi\"")];
         assert_eq!(series_key(&dimensions), r#"{"a":"say \"hi\"","b":"2"}"#);
+    }
+
+    /// A fresh-user trial found `replay --store other.db` adding store tables to a database
+    /// that was not a store.
+    #[test]
+    fn open_refuses_a_database_of_someone_else_and_leaves_it_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+        drop(conn);
+        let before = std::fs::read(&path).unwrap();
+
+        let error = EmbeddedStore::open(&path).unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{} is not a connect-rt store (it is a SQLite database with tables of its own \
+                 and no `_columns` table)",
+                path.display()
+            )
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn open_refuses_a_file_that_is_not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(
+            &path,
+            "not a database, just some text that is long enough\n".repeat(4),
+        )
+        .unwrap();
+
+        let error = EmbeddedStore::open(&path).unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{} is not a connect-rt store (it is not a SQLite database)",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn open_makes_an_empty_file_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.db");
+        std::fs::write(&path, b"").unwrap();
+
+        let store = EmbeddedStore::open(&path).unwrap();
+
+        assert!(store.tables().is_empty());
+        drop(store);
+        assert!(EmbeddedStore::open_read_only(&path).is_ok());
     }
 }
