@@ -14,6 +14,7 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchError;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::{Disposition, EventReport};
@@ -53,7 +54,13 @@ pub struct DeadLetter {
     /// Why the record cannot be written.
     pub reason: String,
     /// The record as received: a Kinesis record's base64 `data`, an EventBridge event's JSON.
+    /// Bytes that are not UTF-8 (a raw line replayed from a file) are base64-encoded here,
+    /// with [`DeadLetter::payload_encoding`] saying so, so that the letter keeps them exactly.
     pub payload: String,
+    /// `base64` when [`DeadLetter::payload`] is the base64 of bytes that are not UTF-8;
+    /// absent when the payload is the record's text itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_encoding: Option<String>,
 }
 
 /// The message body: a letter's fields, plus `payload_truncated: true` when the payload was
@@ -83,8 +90,16 @@ impl DeadLetter {
             event_id: None,
             transform: transform.map(str::to_owned),
             reason: reason.into(),
-            payload: String::from_utf8_lossy(original).into_owned(),
+            payload: String::new(),
+            payload_encoding: None,
         };
+        match std::str::from_utf8(original) {
+            Ok(text) => letter.payload = text.to_owned(),
+            Err(_) => {
+                letter.payload = base64::engine::general_purpose::STANDARD.encode(original);
+                letter.payload_encoding = Some("base64".into());
+            }
+        }
         letter.source = match id {
             RecordId::Kinesis {
                 stream_arn,
@@ -444,6 +459,24 @@ mod tests {
             "bad input",
             payload.as_bytes(),
         )
+    }
+
+    /// A fresh-user trial found a non-UTF-8 line dead-lettered with U+FFFD in place of its
+    /// bytes: the letter must keep the record exactly.
+    #[test]
+    fn bytes_that_are_not_utf8_are_kept_as_base64() {
+        let id = RecordId::Local {
+            origin: "bad.jsonl#1".into(),
+        };
+        let bad = DeadLetter::for_record(&id, None, "not UTF-8", b"\xff\xfe garbage");
+
+        assert_eq!(bad.payload, "//4gZ2FyYmFnZQ==");
+        assert_eq!(bad.payload_encoding.as_deref(), Some("base64"));
+        assert_eq!(
+            bad.message_body(),
+            r#"{"id":"bad.jsonl#1","source":"local","reason":"not UTF-8","payload":"//4gZ2FyYmFnZQ==","payload_encoding":"base64"}"#
+        );
+        assert_eq!(letter("{}").payload_encoding, None);
     }
 
     #[test]
