@@ -43,6 +43,9 @@ pub enum Document {
     Snapshot(Value),
     /// Not an event: kept to be reported as skipped, with the reason.
     Skipped(String),
+    /// A file or folder found while walking a folder that could not be read (permissions, a
+    /// link to nothing): reported with the reason, and the replay counts as incomplete.
+    Unreadable(String),
 }
 
 /// Why a file found in a folder was not read.
@@ -50,6 +53,10 @@ const NOT_A_REPLAY_FILE: &str = "not .json or .jsonl";
 
 /// Why a link to a folder found in a folder was not read (a link may loop back).
 const LINKED_FOLDER: &str = "a link to a folder, not followed";
+
+/// Why a FIFO, socket or device found in a folder was not read (reading a FIFO would wait
+/// forever for a writer).
+const NOT_A_REGULAR_FILE: &str = "not a regular file";
 
 /// Why a file with nothing but whitespace was not read.
 const EMPTY_FILE: &str = "no events (the file is empty)";
@@ -75,10 +82,12 @@ enum Format {
     JsonLines,
 }
 
-/// A file found while walking a folder: read it, or report it skipped for this reason.
+/// A file found while walking a folder: read it, report it skipped for this reason, or
+/// report that it could not be read.
 enum Found {
     Read(PathBuf, Format),
     Skip(PathBuf, &'static str),
+    Unreadable(PathBuf, String),
 }
 
 /// Reads every file under `paths` into documents.
@@ -86,23 +95,34 @@ enum Found {
 /// A file named in `paths` is read whatever its name: as JSON lines when it ends in `.jsonl`,
 /// else as JSON. A folder is walked with its subfolders (captures synced from S3 sit in date
 /// folders), in path order; its `.json` and `.jsonl` files, in any letter case, are read, and
-/// every other file becomes a [`Document::Skipped`] that names it and says why. A leading UTF-8
-/// byte-order mark is ignored.
+/// every other file becomes a [`Document::Skipped`] that names it and says why (FIFOs, sockets
+/// and devices too). A file or subfolder inside a folder that cannot be read becomes a
+/// [`Document::Unreadable`], so one bad entry in a synced capture does not stop the rest. A
+/// leading UTF-8 byte-order mark is ignored.
 ///
 /// # Errors
-/// When a file or folder cannot be read, naming it.
+/// When a path given in `paths` cannot be read, naming it.
 pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
     let mut captured = Vec::new();
     for path in paths {
         if !path.is_dir() {
             let format = format_of(path).unwrap_or(Format::Json);
-            captured.extend(read_file(path, format)?);
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("failed to read {}", path.display()))?;
+            captured.extend(classify_file(path, format, &bytes));
             continue;
         }
         for found in folder_files(path)? {
             match found {
-                Found::Read(file, format) => captured.extend(read_file(&file, format)?),
+                Found::Read(file, format) => match std::fs::read(&file) {
+                    Ok(bytes) => captured.extend(classify_file(&file, format, &bytes)),
+                    Err(error) => captured.push(unreadable(&file, &error)),
+                },
                 Found::Skip(file, reason) => captured.push(skipped(&file, reason)),
+                Found::Unreadable(file, reason) => captured.push(Captured {
+                    origin: file.display().to_string(),
+                    doc: Document::Unreadable(reason),
+                }),
             }
         }
     }
@@ -131,37 +151,57 @@ fn folder_files(dir: &Path) -> anyhow::Result<Vec<Found>> {
 
 fn found_path(found: &Found) -> &Path {
     match found {
-        Found::Read(path, _) | Found::Skip(path, _) => path,
+        Found::Read(path, _) | Found::Skip(path, _) | Found::Unreadable(path, _) => path,
     }
 }
 
+/// Collects what `dir` holds. The folder given on the command line must be readable; a
+/// subfolder or entry that is not becomes [`Found::Unreadable`].
 fn walk(dir: &Path, found: &mut Vec<Found>) -> anyhow::Result<()> {
     let failed = || format!("failed to read the folder {}", dir.display());
     for entry in std::fs::read_dir(dir).with_context(failed)? {
         let entry = entry.with_context(failed)?;
-        let path = entry.path();
-        let file_type = entry
-            .file_type()
-            .with_context(|| format!("failed to read {}", path.display()))?;
-
-        if file_type.is_dir() {
-            walk(&path, found)?;
-        } else if file_type.is_symlink() && path.is_dir() {
-            found.push(Found::Skip(path, LINKED_FOLDER));
-        } else if let Some(format) = format_of(&path) {
-            found.push(Found::Read(path, format));
-        } else {
-            found.push(Found::Skip(path, NOT_A_REPLAY_FILE));
-        }
+        found_entry(entry.path(), found);
     }
     Ok(())
 }
 
-fn read_file(file: &Path, format: Format) -> anyhow::Result<Vec<Captured>> {
-    let bytes =
-        std::fs::read(file).with_context(|| format!("failed to read {}", file.display()))?;
-    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
-    Ok(classify_file(file, format, bytes))
+fn found_entry(path: PathBuf, found: &mut Vec<Found>) {
+    let is_link = match std::fs::symlink_metadata(&path) {
+        Ok(metadata) => metadata.file_type().is_symlink(),
+        Err(error) => return found.push(Found::Unreadable(path, error.to_string())),
+    };
+    // Follows a link, so that what it points at decides.
+    let metadata = match std::fs::metadata(&path) {
+        Ok(metadata) => metadata,
+        Err(error) if is_link => {
+            let reason = format!("a link whose target cannot be read: {error}");
+            return found.push(Found::Unreadable(path, reason));
+        }
+        Err(error) => return found.push(Found::Unreadable(path, error.to_string())),
+    };
+
+    if metadata.is_dir() && is_link {
+        found.push(Found::Skip(path, LINKED_FOLDER));
+    } else if metadata.is_dir() {
+        if let Err(error) = walk(&path, found) {
+            let reason = error.root_cause().to_string();
+            found.push(Found::Unreadable(path, reason));
+        }
+    } else if !metadata.is_file() {
+        found.push(Found::Skip(path, NOT_A_REGULAR_FILE));
+    } else if let Some(format) = format_of(&path) {
+        found.push(Found::Read(path, format));
+    } else {
+        found.push(Found::Skip(path, NOT_A_REPLAY_FILE));
+    }
+}
+
+fn unreadable(file: &Path, error: &std::io::Error) -> Captured {
+    Captured {
+        origin: file.display().to_string(),
+        doc: Document::Unreadable(error.to_string()),
+    }
 }
 
 fn skipped(file: &Path, reason: &str) -> Captured {
@@ -172,6 +212,7 @@ fn skipped(file: &Path, reason: &str) -> Captured {
 }
 
 fn classify_file(file: &Path, format: Format, bytes: &[u8]) -> Vec<Captured> {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     if bytes.trim_ascii().is_empty() {
         return vec![skipped(file, EMPTY_FILE)];
     }
@@ -272,7 +313,7 @@ pub fn decode(captured: Vec<Captured>) -> (Vec<SourceRecord>, Vec<(String, Strin
             Document::KinesisEvent(value) => {
                 let bytes = serde_json::to_vec(&value).expect("a Value serializes");
                 match kinesis::decode(&bytes) {
-                    Ok(decoded) => records.extend(decoded),
+                    Ok(decoded) => records.extend(decoded.into_iter().map(|r| in_file(&origin, r))),
                     Err(e) => skipped.push((origin, e.to_string())),
                 }
             }
@@ -281,8 +322,11 @@ pub fn decode(captured: Vec<Captured>) -> (Vec<SourceRecord>, Vec<(String, Strin
                 records.push(eventbridge::decode(&bytes, &origin));
             }
             Document::RawAgentEvent(bytes) => records.push(raw_agent_event(origin, bytes)),
-            Document::Snapshot(value) => records.push(snapshot(&value)),
+            Document::Snapshot(value) => records.push(snapshot(origin, &value)),
             Document::Skipped(reason) => skipped.push((origin, reason)),
+            Document::Unreadable(reason) => {
+                skipped.push((origin, format!("could not be read: {reason}")));
+            }
         }
     }
     (records, skipped)
@@ -312,9 +356,27 @@ fn raw_agent_event(origin: String, bytes: Vec<u8>) -> SourceRecord {
     }
 }
 
-/// A recorded snapshot as if just collected at its `CollectedAt` time.
-fn snapshot(value: &Value) -> SourceRecord {
-    let instance_id = value["InstanceId"].as_str().unwrap_or_default().to_owned();
+/// A Kinesis record with no sequence number of its own (a malformed one) is named by the file
+/// it came from too, since `Records[3]` alone does not say which file's.
+fn in_file(file: &str, mut record: SourceRecord) -> SourceRecord {
+    if let RecordId::Local { origin } = &record.id {
+        record.id = RecordId::Local {
+            origin: format!("{file} {origin}"),
+        };
+    }
+    record
+}
+
+/// A recorded snapshot as if just collected at its `CollectedAt` time, named by the file it
+/// came from and its instance.
+fn snapshot(origin: String, value: &Value) -> SourceRecord {
+    let instance_id = match &value["InstanceId"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
+    };
+    let id = RecordId::Local {
+        origin: format!("{origin} (snapshot of instance {instance_id})"),
+    };
     let collected_at_ms = value["CollectedAt"]
         .as_str()
         .and_then(parse_timestamp)
@@ -328,7 +390,7 @@ fn snapshot(value: &Value) -> SourceRecord {
         payload: payload.clone(),
     };
     SourceRecord {
-        id: RecordId::Snapshot { instance_id },
+        id,
         decoded: Ok(event),
         original: payload,
     }
@@ -365,7 +427,7 @@ fn newest_in_doc(doc: &Document, not_after: i64) -> Option<i64> {
         Document::RawAgentEvent(bytes) => serde_json::from_slice::<Value>(bytes)
             .ok()
             .and_then(|v| newest_in(&v, not_after)),
-        Document::Skipped(_) => None,
+        Document::Skipped(_) | Document::Unreadable(_) => None,
     }
 }
 
@@ -394,7 +456,7 @@ fn shift_doc(doc: &mut Document, delta: i64) {
                 *bytes = serde_json::to_vec(&v).expect("a Value serializes");
             }
         }
-        Document::Skipped(_) => {}
+        Document::Skipped(_) | Document::Unreadable(_) => {}
     }
 }
 
@@ -574,6 +636,7 @@ mod tests {
             Document::RawAgentEvent(_) => "raw",
             Document::Snapshot(_) => "snapshot",
             Document::Skipped(_) => "skipped",
+            Document::Unreadable(_) => "unreadable",
         };
         assert_eq!(kinds(r#"{"Records":[{"kinesis":{}}]}"#), "kinesis");
         assert_eq!(
@@ -605,6 +668,7 @@ mod tests {
             Document::RawAgentEvent(bytes) => format!("raw {}", String::from_utf8_lossy(bytes)),
             Document::Snapshot(_) => "snapshot".to_owned(),
             Document::Skipped(reason) => format!("skipped: {reason}"),
+            Document::Unreadable(reason) => format!("unreadable: {reason}"),
         };
         let outline = captured.iter().map(|c| (relative(&c.origin), kind(&c.doc)));
         outline.collect()
@@ -753,5 +817,72 @@ mod tests {
             ),
         ];
         assert_eq!(skipped, expected);
+    }
+
+    /// A fresh-user trial found a FIFO named `x.json` hanging the replay forever, and one
+    /// dangling link stopping it: both are named, and the rest is read.
+    #[cfg(unix)]
+    #[test]
+    fn fifos_are_skipped_and_dangling_links_reported_without_stopping_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.json", br#"{"EventType":"LOGIN"}"#);
+        let fifo = dir.path().join("b.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::os::unix::fs::symlink(dir.path().join("gone.json"), dir.path().join("c.json"))
+            .unwrap();
+        write(dir.path(), "d.json", br#"{"EventType":"LOGOUT"}"#);
+
+        let captured = read_paths(&[dir.path().to_owned()]).unwrap();
+
+        let expected = [
+            ("a.json", r#"raw {"EventType":"LOGIN"}"#),
+            ("b.json", "skipped: not a regular file"),
+            (
+                "c.json",
+                "unreadable: a link whose target cannot be read: No such file or directory \
+                 (os error 2)",
+            ),
+            ("d.json", r#"raw {"EventType":"LOGOUT"}"#),
+        ];
+        assert_eq!(outline(dir.path(), &captured), pairs(&expected));
+        let (_, skipped) = decode(captured);
+        assert_eq!(
+            skipped[1].1,
+            "could not be read: a link whose target cannot be read: No such file or directory \
+             (os error 2)"
+        );
+    }
+
+    /// A fresh-user trial found a malformed Kinesis record named `Records[1] (no sequence
+    /// number)` whichever file it was in, and snapshots named only by their instance.
+    #[test]
+    fn records_without_an_identity_of_their_own_are_named_by_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "k.json",
+            br#"{"Records":[{"kinesis":{"data":"e30="}}, 7]}"#,
+        );
+        let snapshot = br#"{"InstanceId":42,"CollectedAt":"2025-06-01T12:00:00Z"}"#;
+        write(dir.path(), "s.json", snapshot);
+
+        let captured = read_paths(&[dir.path().to_owned()]).unwrap();
+        let (records, _) = decode(captured);
+
+        let root = dir.path().display();
+        let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+        let sep = std::path::MAIN_SEPARATOR;
+        assert_eq!(
+            ids,
+            [
+                format!("{root}{sep}k.json Records[0] (no sequence number)"),
+                format!("{root}{sep}k.json Records[1] (no sequence number)"),
+                format!("{root}{sep}s.json (snapshot of instance 42)"),
+            ]
+        );
     }
 }
