@@ -1,5 +1,8 @@
-//! `connect-rt`: the local command line. Replays captured events through the same pipeline
+//! `connect-rt`, the local command line: replays captured events through the same pipeline
 //! the Lambda runs, into the embedded store; precompiles transforms; shows what a store holds.
+//!
+//! It lives in the library, with [`main`] as its entry point, so that the end-to-end tests can
+//! build it beside the real guests and run it as a user does.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -7,18 +10,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use connect_rt::deadletter::{self, DeadLetter};
-use connect_rt::pipeline::{BatchReport, Disposition, Pipeline};
-use connect_rt::records::rules::WriteRules;
-use connect_rt::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
-use connect_rt::store::embedded::EmbeddedStore;
-use connect_rt::{replay, runtime};
 
-/// The same allocator as the Lambda binary (see `bootstrap.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use crate::deadletter::{self, DeadLetter};
+use crate::pipeline::{BatchReport, Disposition, Pipeline};
+use crate::records::rules::WriteRules;
+use crate::runtime::{RuntimeLimits, TransformRuntime, TransformSpec};
+use crate::store::embedded::EmbeddedStore;
+use crate::{replay, runtime};
 
 /// Where `cargo build --target wasm32-wasip2 --release` puts the guest transforms, inside
 /// Cargo's target folder (`$CARGO_TARGET_DIR`, else `target`).
@@ -32,8 +36,13 @@ const NO_TRANSFORMS_HINT: &str = "build the guests first (`cargo build --release
 /// Events per pipeline run, as a Lambda event source mapping would batch them.
 const REPLAY_BATCH: usize = 100;
 
+/// `replay`'s exit status when it ran but left events unwritten (to retry or dead-lettered)
+/// or could not read an input found in a folder.
+pub const EXIT_INCOMPLETE: u8 = 2;
+
 #[derive(Parser)]
 #[command(
+    name = "connect-rt",
     version,
     about = "Amazon Connect events to Timestream records through WebAssembly transforms"
 )]
@@ -44,8 +53,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Feed captured events (Lambda Kinesis events, EventBridge events, raw agent events, or
-    /// folders of them) through the pipeline into the embedded store, and print a summary.
+    /// Feed captured events (Lambda Kinesis events, EventBridge events, raw agent events,
+    /// recorded metadata snapshots, or folders of them) through the pipeline into the embedded
+    /// store, and print a summary.
+    #[command(
+        after_help = "Exit status: 0 when every event was written (or was already \
+        stored); 2 when some were not (to retry or dead-lettered, listed in the summary) or an \
+        input in a folder could not be read; 1 when the replay could not run. Dead letters are \
+        appended to <store without .db>.dead-letters.jsonl before the summary is printed."
+    )]
     Replay {
         /// Files or folders. A file named here is read whatever its name: as one event per
         /// line when it ends in `.jsonl`, else as JSON. A folder is read with its subfolders,
@@ -53,7 +69,8 @@ enum Command {
         /// is listed under "inputs skipped" with the reason.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// The embedded store (a SQLite file, created if missing).
+        /// The embedded store (a SQLite file, created if missing; a database that is not a
+        /// connect-rt store is refused).
         #[arg(long, default_value = "connect-rt.db")]
         store: PathBuf,
         /// Transform components to load (default: every `*_transform.wasm` in
@@ -61,7 +78,8 @@ enum Command {
         /// `CARGO_TARGET_DIR` is unset).
         #[arg(long = "transform")]
         transforms: Vec<PathBuf>,
-        /// A configuration value for the transforms, `KEY=VALUE` (repeatable).
+        /// A configuration value every transform reads with `get-config`, `KEY=VALUE`
+        /// (repeatable; the Lambda's `TRANSFORM_CONFIG` sets values per transform instead).
         #[arg(long = "config", value_parser = parse_key_value)]
         config: Vec<(String, String)>,
         /// Move every timestamp in the input by one offset, in whole hours, so the newest event
@@ -74,15 +92,17 @@ enum Command {
     /// Precompile transform components (`x.wasm` → `x.cwasm` beside it) so that loading them
     /// never compiles.
     Precompile {
+        /// Transform components (`.wasm`) built for `wasm32-wasip2`.
         #[arg(required = true)]
         components: Vec<PathBuf>,
-        /// Target triple, e.g. `aarch64-unknown-linux-gnu` for an arm64 Lambda (default: this
-        /// machine).
+        /// Target triple: `aarch64-unknown-linux-gnu` for an arm64 Lambda,
+        /// `x86_64-unknown-linux-gnu` for an x86_64 one (default: this machine).
         #[arg(long)]
         target: Option<String>,
     },
     /// Print what the embedded store holds (opened read-only: the file is never changed).
     Show {
+        /// The embedded store to read.
         #[arg(long, default_value = "connect-rt.db")]
         store: PathBuf,
         /// Only this table.
@@ -101,7 +121,8 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     Ok((k.to_owned(), v.to_owned()))
 }
 
-fn main() -> anyhow::Result<()> {
+/// Runs the command line with the process's arguments; errors are printed as `Error: ...`.
+pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
@@ -109,7 +130,17 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
 
-    match Cli::parse().command {
+    match run(Cli::parse().command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("Error: {error:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Replay {
             paths,
             store,
@@ -123,12 +154,14 @@ fn main() -> anyhow::Result<()> {
             config.into_iter().collect(),
             shift_to_now,
         ),
-        Command::Precompile { components, target } => precompile_command(&components, target),
+        Command::Precompile { components, target } => {
+            precompile_command(&components, target).map(|()| ExitCode::SUCCESS)
+        }
         Command::Show {
             store,
             table,
             limit,
-        } => show_command(&store, table.as_deref(), limit),
+        } => show_command(&store, table.as_deref(), limit).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -138,13 +171,16 @@ fn replay_command(
     transforms: Vec<PathBuf>,
     config: BTreeMap<String, String>,
     shift_to_now: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ExitCode> {
     let transforms = if transforms.is_empty() {
         let dir = default_transforms_dir(std::env::var_os("CARGO_TARGET_DIR"));
         default_transforms(&dir)?
     } else {
         transforms
     };
+    // Before loading (which may compile for a while): a wrong store path fails at once.
+    let mut store = EmbeddedStore::open(store_path)
+        .with_context(|| format!("failed to open the store {}", store_path.display()))?;
     let runtime = TransformRuntime::new(RuntimeLimits::default())?;
     let loaded = transforms
         .iter()
@@ -160,15 +196,18 @@ fn replay_command(
     let pipeline = Pipeline::new(loaded, WriteRules::default());
 
     let mut captured = replay::read_paths(paths)?;
+    let unreadable = captured
+        .iter()
+        .filter(|c| matches!(c.doc, replay::Document::Unreadable(_)))
+        .count();
     let now = now_ms();
+    let mut summary = String::new();
     if shift_to_now {
         let delta = replay::shift_times(&mut captured, now, 60_000);
-        println!("shifted event times by {}", human_duration(delta));
+        writeln!(summary, "shifted event times by {}", human_duration(delta))?;
     }
     let (records, skipped) = replay::decode(captured);
 
-    let mut store = EmbeddedStore::open(store_path)
-        .with_context(|| format!("failed to open the store {}", store_path.display()))?;
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -181,28 +220,47 @@ fn replay_command(
         report.merge(tokio.block_on(pipeline.run(batch, &mut store, now, deadline)));
     }
 
-    print_summary(&report, &skipped, store_path);
-    write_dead_letters(&report, store_path)
+    // The dead letters are on disk before anything is printed: a closed stdout (`| head`)
+    // must not lose them.
+    let letters = write_dead_letters(&report, store_path)?;
+    summarize(&mut summary, &report, &skipped, store_path)?;
+    if let Some((count, path)) = letters {
+        writeln!(
+            summary,
+            "dead letters ({count}) appended to {}",
+            path.display()
+        )?;
+    }
+    std::io::stdout()
+        .lock()
+        .write_all(summary.as_bytes())
+        .context("failed to print the summary")?;
+
+    let (_, retry, dead) = report.disposition_counts();
+    if retry + dead + unreadable > 0 {
+        Ok(ExitCode::from(EXIT_INCOMPLETE))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 /// Dead letters go to `<store>.dead-letters.jsonl`, as the Lambda writes them without a queue.
-fn write_dead_letters(report: &BatchReport, store_path: &Path) -> anyhow::Result<()> {
+/// Returns how many were written, and where; `None` when there were none.
+fn write_dead_letters(
+    report: &BatchReport,
+    store_path: &Path,
+) -> anyhow::Result<Option<(usize, PathBuf)>> {
     let letters: Vec<DeadLetter> = report
         .dead_letters()
         .filter_map(DeadLetter::from_report)
         .collect();
     if letters.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let path = store_path.with_extension("dead-letters.jsonl");
     deadletter::append_to_file(&path, &letters)
         .with_context(|| format!("failed to write dead letters to {}", path.display()))?;
-    println!(
-        "dead letters ({}) appended to {}",
-        letters.len(),
-        path.display()
-    );
-    Ok(())
+    Ok(Some((letters.len(), path)))
 }
 
 /// The folder searched when no `--transform` is given: the guests' release folder inside
@@ -238,10 +296,16 @@ fn default_transforms(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Path) {
+/// Writes the replay's summary to `out`.
+fn summarize(
+    out: &mut String,
+    report: &BatchReport,
+    skipped: &[(String, String)],
+    store: &Path,
+) -> std::fmt::Result {
     let (written, retry, dead) = report.disposition_counts();
-    println!("events in: {}", report.events.len());
-    println!("records written to {}:", store.display());
+    writeln!(out, "events in: {}", report.events.len())?;
+    writeln!(out, "records written to {}:", store.display())?;
     let tables: std::collections::BTreeSet<&String> = report
         .written
         .keys()
@@ -250,19 +314,23 @@ fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Pat
     for table in tables {
         let new = report.written.get(table).copied().unwrap_or(0);
         let same = report.unchanged.get(table).copied().unwrap_or(0);
-        println!("  {table}: {new} written, {same} already stored");
+        writeln!(out, "  {table}: {new} written, {same} already stored")?;
     }
-    println!("records rejected: {}", report.rejected.len());
+    writeln!(out, "records rejected: {}", report.rejected.len())?;
     for r in &report.rejected {
-        println!(
+        writeln!(
+            out,
             "  {} {}: {}: {}",
             r.id,
             r.table,
             r.reason.as_str(),
             r.message
-        );
+        )?;
     }
-    println!("events fully written: {written}; to retry: {retry}; dead-lettered: {dead}");
+    writeln!(
+        out,
+        "events fully written: {written}; to retry: {retry}; dead-lettered: {dead}"
+    )?;
     for e in report
         .events
         .iter()
@@ -273,17 +341,31 @@ fn print_summary(report: &BatchReport, skipped: &[(String, String)], store: &Pat
             Disposition::DeadLetter { reason } => ("dead-letter", reason),
             Disposition::Written => unreachable!(),
         };
-        println!("  {what} {}: {reason}", e.id);
+        writeln!(out, "  {what} {}: {reason}", e.id)?;
     }
     if !skipped.is_empty() {
-        println!("inputs skipped: {}", skipped.len());
+        writeln!(out, "inputs skipped: {}", skipped.len())?;
         for (origin, reason) in skipped {
-            println!("  {origin}: {reason}");
+            writeln!(out, "  {origin}: {reason}")?;
         }
     }
+    Ok(())
 }
 
+/// The targets a Lambda runs on; Cranelift's other backends cannot compile every transform
+/// (a fresh-user trial hit a panic inside Cranelift for riscv64).
+const PRECOMPILE_TARGETS: [&str; 2] = ["aarch64-unknown-linux-gnu", "x86_64-unknown-linux-gnu"];
+
 fn precompile_command(components: &[PathBuf], target: Option<String>) -> anyhow::Result<()> {
+    if let Some(target) = target
+        .as_deref()
+        .filter(|t| !PRECOMPILE_TARGETS.contains(t))
+    {
+        bail!(
+            "cannot precompile for {target}: Lambda runs {}",
+            PRECOMPILE_TARGETS.join(" or ")
+        );
+    }
     for path in components {
         let wasm =
             std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;

@@ -6,6 +6,7 @@
 //! [`records`] checks every record against Timestream's write rules, and [`store`] writes
 //! them. [`contract`] holds the types generated from `wit/transform.wit`.
 
+pub mod cli;
 pub mod collect;
 pub mod contract;
 pub mod deadletter;
