@@ -11,18 +11,29 @@
 #   3. precompiles every component for the function's architecture (`connect-rt precompile
 #      --target aarch64-unknown-linux-gnu`), naming each after its package without
 #      "-transform" (agent-events.cwasm, ...);
-#   4. zips transforms/*.cwasm into target/lambda/transforms-layer.zip.
+#   4. zips transforms/*.cwasm into <target dir>/lambda/transforms-layer.zip.
 #
+# <target dir> is where cargo builds: $CARGO_TARGET_DIR when set (a relative one is taken from
+# the folder the script was started in, as cargo would), else target/ in the repository.
 # Environment: LAYER_TARGET (default aarch64-unknown-linux-gnu, the arm64 Lambda), LAYER_ZIP
-# (default target/lambda/transforms-layer.zip), CONNECT_RT (a connect-rt binary to use
-# instead of building target/debug/connect-rt).
+# (default <target dir>/lambda/transforms-layer.zip), CONNECT_RT (a connect-rt binary to use
+# instead of building <target dir>/debug/connect-rt).
 #
 # Publishing and switching the function to the new layer: see infra/README.md.
 set -euo pipefail
+if [[ -n "${CARGO_TARGET_DIR:-}" && "$CARGO_TARGET_DIR" != /* ]]; then
+  CARGO_TARGET_DIR="$PWD/$CARGO_TARGET_DIR"
+fi
+if [[ -n "${LAYER_ZIP:-}" && "$LAYER_ZIP" != /* ]]; then LAYER_ZIP="$PWD/$LAYER_ZIP"; fi
+if [[ -n "${CONNECT_RT:-}" && "$CONNECT_RT" == */* && "$CONNECT_RT" != /* ]]; then
+  CONNECT_RT="$PWD/$CONNECT_RT"
+fi
 cd "$(dirname "$0")/.."
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+if [[ -n "${CARGO_TARGET_DIR:-}" ]]; then export CARGO_TARGET_DIR; fi
 
 target=${LAYER_TARGET:-aarch64-unknown-linux-gnu}
-zip_path=${LAYER_ZIP:-target/lambda/transforms-layer.zip}
+zip_path=${LAYER_ZIP:-$target_dir/lambda/transforms-layer.zip}
 packages=("$@")
 if [ ${#packages[@]} -eq 0 ]; then
   packages=(agent-events-transform contact-events-transform instance-data-transform)
@@ -39,14 +50,14 @@ cargo build --release --target wasm32-wasip2 "${package_args[@]}"
 connect_rt=${CONNECT_RT:-}
 if [ -z "$connect_rt" ]; then
   cargo build -p connect-rt --bin connect-rt
-  connect_rt=target/debug/connect-rt
+  connect_rt=$target_dir/debug/connect-rt
 fi
 
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 mkdir "$staging/transforms"
 for package in "${packages[@]}"; do
-  cp "target/wasm32-wasip2/release/${package//-/_}.wasm" \
+  cp "$target_dir/wasm32-wasip2/release/${package//-/_}.wasm" \
     "$staging/transforms/${package%-transform}.wasm"
 done
 

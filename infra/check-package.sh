@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the deployable Lambda package and checks it the way Lambda will run it:
-#   1. `cargo lambda build --release --arm64` writes target/lambda/bootstrap/bootstrap.zip;
+#   1. `cargo lambda build --release --arm64` writes <target dir>/lambda/bootstrap/bootstrap.zip
+#      (<target dir>: $CARGO_TARGET_DIR when set, else target/);
 #   2. the zip holds one executable, `bootstrap`, an arm64 ELF that needs no glibc newer than
 #      provided.al2023's (2.34);
 #   3. that very binary, under qemu-aarch64, answers the Lambda Runtime API test
@@ -10,13 +11,18 @@
 # aarch64-unknown-linux-gnu Rust target, and for step 3 the Debian packages qemu-user and
 # libc6-arm64-cross (`apt-get install qemu-user libc6-arm64-cross`).
 set -euo pipefail
+if [[ -n "${CARGO_TARGET_DIR:-}" && "$CARGO_TARGET_DIR" != /* ]]; then
+  CARGO_TARGET_DIR="$PWD/$CARGO_TARGET_DIR"
+fi
 cd "$(dirname "$0")/.."
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+if [[ -n "${CARGO_TARGET_DIR:-}" ]]; then export CARGO_TARGET_DIR; fi
 
 rustup target add aarch64-unknown-linux-gnu wasm32-wasip2 >/dev/null
 command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 
 cargo lambda build --release --arm64 -p connect-rt --bin bootstrap --output-format zip
-zip=target/lambda/bootstrap/bootstrap.zip
+zip=$target_dir/lambda/bootstrap/bootstrap.zip
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
