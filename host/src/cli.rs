@@ -178,9 +178,20 @@ fn replay_command(
     } else {
         transforms
     };
-    // Before loading (which may compile for a while): a wrong store path fails at once.
-    let mut store = EmbeddedStore::open(store_path)
-        .with_context(|| format!("failed to open the store {}", store_path.display()))?;
+    // An existing store is opened before loading (which may compile for a while), so that a
+    // wrong path fails at once; a new one is created only once the transforms have loaded.
+    let open_store = || {
+        if store_path.is_dir() {
+            bail!("{} is a folder, not a store file", store_path.display());
+        }
+        EmbeddedStore::open(store_path)
+            .with_context(|| format!("failed to open the store {}", store_path.display()))
+    };
+    let existing = if store_path.exists() {
+        Some(open_store()?)
+    } else {
+        None
+    };
     let runtime = TransformRuntime::new(RuntimeLimits::default())?;
     let loaded = transforms
         .iter()
@@ -194,6 +205,10 @@ fn replay_command(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let pipeline = Pipeline::new(loaded, WriteRules::default());
+    let mut store = match existing {
+        Some(store) => store,
+        None => open_store()?,
+    };
 
     let mut captured = replay::read_paths(paths)?;
     let unreadable = captured
@@ -385,6 +400,9 @@ fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Resul
             "{} does not exist; run `connect-rt replay` first",
             store.display()
         );
+    }
+    if store.is_dir() {
+        bail!("{} is a folder, not a store file", store.display());
     }
     let store = EmbeddedStore::open_read_only(store)?;
     if let Some(table) = only.filter(|t| !store.tables().iter().any(|x| x == t)) {

@@ -213,3 +213,54 @@ fn replay_help_says_which_files_a_folder_contributes() {
                 with the reason";
     assert!(help.contains(rule), "{help}");
 }
+
+/// A fresh-user trial got `disk I/O error (266)` from `show --store /tmp`.
+#[test]
+fn show_and_replay_refuse_a_folder_as_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    std::fs::write(dir.path().join("e.json"), br#"{"EventType":"LOGIN"}"#).unwrap();
+    std::fs::write(dir.path().join("t.wasm"), b"not used").unwrap();
+
+    let show = connect_rt(dir.path(), None, &["show", "--store", "folder"]);
+    let replay = connect_rt(
+        dir.path(),
+        None,
+        &[
+            "replay",
+            "e.json",
+            "--store",
+            "folder",
+            "--transform",
+            "t.wasm",
+        ],
+    );
+
+    for output in [show, replay] {
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            stderr(&output),
+            "Error: folder is a folder, not a store file\n"
+        );
+    }
+}
+
+/// A fresh-user trial saw a missing `--transform` first warn that it would be compiled.
+#[test]
+fn replay_names_a_missing_transform_and_creates_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("e.json"), br#"{"EventType":"LOGIN"}"#).unwrap();
+
+    let output = connect_rt(
+        dir.path(),
+        None,
+        &["replay", "e.json", "--transform", "x.wasm"],
+    );
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "Error: transform x.wasm: no such file, and no precompiled artifact beside it\n"
+    );
+    assert!(!dir.path().join("connect-rt.db").exists());
+}

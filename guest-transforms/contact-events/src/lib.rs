@@ -10,7 +10,9 @@
 //! **One series point per contact, holding its latest state.** Every event of a contact
 //! writes the same point: dimensions `instanceArn` and `contactId`, `measure_name` =
 //! table = `ContactEvent`, and `time` = `initiationTimestamp` in milliseconds (constant for a
-//! contact; the envelope `time` when it is absent or unreadable). Timestream keeps the write
+//! contact; the envelope `time` when it is absent or unreadable, which puts such an event on a
+//! point of its own, since its time differs from the contact's other events). Timestream keeps
+//! the write
 //! with the highest version, so the version orders the contact's states:
 //! `version = latest_ms * 16 + rank(eventType)`, where `latest_ms` is the newest of the
 //! envelope `time` and every progress timestamp in the detail (initiation, connected to
@@ -54,7 +56,9 @@
 //! **Robustness.** Contact events arrive out of order and gain new types and fields. An
 //! unknown `eventType` or field is written with what is known; a known string field with
 //! another JSON type reads as absent. Only these fail, never retryable: a detail-type other
-//! than `Amazon Connect Contact Event`, a non-EventBridge source, a detail that is not a JSON
+//! than `Amazon Connect Contact Event`, an event the host did not deliver as an EventBridge
+//! event (its `source-meta`; the envelope's `source` field is not checked, as the EventBridge
+//! rule already selects `aws.connect`), a detail that is not a JSON
 //! object, a detail without `contactId`, and an event where neither `initiationTimestamp`
 //! nor the envelope `time` is a UTC timestamp. A missing `instanceArn` leaves that dimension
 //! out rather than failing. Timestamps are read by [`iso8601::parse_utc_epoch_ms`], a strict

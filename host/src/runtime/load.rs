@@ -37,6 +37,8 @@ pub enum LoadError {
          on this machine or with `connect-rt precompile --target`"
     )]
     UnusableArtifact { path: PathBuf, reason: String },
+    #[error("transform {path}: no such file, and no precompiled artifact beside it")]
+    Missing { path: PathBuf },
     #[error("transform {path}: failed to read or compile the component: {source:#}")]
     Component {
         path: PathBuf,
@@ -121,6 +123,11 @@ impl TransformRuntime {
             return Err(LoadError::UnusableArtifact {
                 path: spec.path.clone(),
                 reason,
+            });
+        }
+        if !spec.path.exists() {
+            return Err(LoadError::Missing {
+                path: spec.path.clone(),
             });
         }
         if !spec.allow_compile {
