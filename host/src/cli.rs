@@ -37,8 +37,8 @@ const NO_TRANSFORMS_HINT: &str = "build the guests first (`cargo build --release
 const REPLAY_BATCH: usize = 100;
 
 /// `replay`'s exit status when it ran but left events unwritten (to retry or dead-lettered)
-/// or could not read an input found in a folder.
-pub const EXIT_INCOMPLETE: u8 = 2;
+/// or could not read an input found in a folder. Not 2, which clap gives a usage error.
+pub const EXIT_INCOMPLETE: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -58,9 +58,10 @@ enum Command {
     /// store, and print a summary.
     #[command(
         after_help = "Exit status: 0 when every event was written (or was already \
-        stored); 2 when some were not (to retry or dead-lettered, listed in the summary) or an \
-        input in a folder could not be read; 1 when the replay could not run. Dead letters are \
-        appended to <store without .db>.dead-letters.jsonl before the summary is printed."
+        stored); 3 when some were not (to retry or dead-lettered, listed in the summary) or an \
+        input in a folder could not be read; 1 when the replay could not run; 2 for bad \
+        arguments. Dead letters are appended to <store without .db>.dead-letters.jsonl before \
+        the summary is printed."
     )]
     Replay {
         /// Files or folders. A file named here is read whatever its name: as one event per
@@ -205,12 +206,14 @@ fn replay_command(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let pipeline = Pipeline::new(loaded, WriteRules::default());
+
+    // The store's own dead-letter file is never read back in, when it lies in a replayed folder.
+    let letters_file = dead_letters_path(store_path);
+    let mut captured = replay::read_paths_except(paths, &[letters_file.as_path()])?;
     let mut store = match existing {
         Some(store) => store,
         None => open_store()?,
     };
-
-    let mut captured = replay::read_paths(paths)?;
     let unreadable = captured
         .iter()
         .filter(|c| matches!(c.doc, replay::Document::Unreadable(_)))
@@ -272,10 +275,15 @@ fn write_dead_letters(
     if letters.is_empty() {
         return Ok(None);
     }
-    let path = store_path.with_extension("dead-letters.jsonl");
+    let path = dead_letters_path(store_path);
     deadletter::append_to_file(&path, &letters)
         .with_context(|| format!("failed to write dead letters to {}", path.display()))?;
     Ok(Some((letters.len(), path)))
+}
+
+/// `<store without its extension>.dead-letters.jsonl`.
+fn dead_letters_path(store_path: &Path) -> PathBuf {
+    store_path.with_extension("dead-letters.jsonl")
 }
 
 /// The folder searched when no `--transform` is given: the guests' release folder inside
@@ -416,9 +424,12 @@ fn show_command(store: &Path, only: Option<&str>, limit: usize) -> anyhow::Resul
             continue;
         }
         let rows = store.dump(&table)?;
-        println!("== {table}: {} rows", rows.len());
+        // A closed stdout (`show | head`) ends the listing with an error, not a panic.
+        let mut out = std::io::stdout().lock();
+        let failed = "failed to print the store";
+        writeln!(out, "== {table}: {} rows", rows.len()).context(failed)?;
         for row in rows.iter().take(limit) {
-            println!("{}", serde_json::to_string(row)?);
+            writeln!(out, "{}", serde_json::to_string(row)?).context(failed)?;
         }
     }
     Ok(())

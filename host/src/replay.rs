@@ -58,6 +58,9 @@ const LINKED_FOLDER: &str = "a link to a folder, not followed";
 /// forever for a writer).
 const NOT_A_REGULAR_FILE: &str = "not a regular file";
 
+/// Why the store's own dead-letter file, found in a replayed folder, was not read.
+const OWN_DEAD_LETTERS: &str = "the store's own dead-letter file";
+
 /// Why a file with nothing but whitespace was not read.
 const EMPTY_FILE: &str = "no events (the file is empty)";
 
@@ -103,9 +106,24 @@ enum Found {
 /// # Errors
 /// When a path given in `paths` cannot be read, naming it.
 pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
+    read_paths_except(paths, &[])
+}
+
+/// [`read_paths`], leaving out the files in `except` that a folder holds (the store's own
+/// dead-letter file, which a replay appends to). A file named in `paths` must be a regular
+/// file or a pipe (`<(zcat x.gz)`); a device such as `/dev/zero` is refused.
+///
+/// # Errors
+/// When a path given in `paths` cannot be read or is a device, naming it.
+pub fn read_paths_except(paths: &[PathBuf], except: &[&Path]) -> anyhow::Result<Vec<Captured>> {
+    let except: Vec<PathBuf> = except
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut captured = Vec::new();
     for path in paths {
         if !path.is_dir() {
+            refuse_device(path)?;
             let format = format_of(path).unwrap_or(Format::Json);
             let bytes = std::fs::read(path)
                 .with_context(|| format!("failed to read {}", path.display()))?;
@@ -113,7 +131,11 @@ pub fn read_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<Captured>> {
             continue;
         }
         for found in folder_files(path)? {
+            let excepted = |file: &Path| file.canonicalize().is_ok_and(|f| except.contains(&f));
             match found {
+                Found::Read(file, _) if excepted(&file) => {
+                    captured.push(skipped(&file, OWN_DEAD_LETTERS));
+                }
                 Found::Read(file, format) => match std::fs::read(&file) {
                     Ok(bytes) => captured.extend(classify_file(&file, format, &bytes)),
                     Err(error) => captured.push(unreadable(&file, &error)),
@@ -147,6 +169,24 @@ fn folder_files(dir: &Path) -> anyhow::Result<Vec<Found>> {
     walk(dir, &mut found)?;
     found.sort_by(|a, b| found_path(a).cmp(found_path(b)));
     Ok(found)
+}
+
+/// Refuses a character or block device or a socket named on the command line (`/dev/zero`
+/// would be read without end).
+fn refuse_device(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::FileTypeExt as _;
+
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(()); // reading it says why
+    };
+    let kind = metadata.file_type();
+    if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+        anyhow::bail!(
+            "{} is a device or socket, not a file of events",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn found_path(found: &Found) -> &Path {

@@ -264,3 +264,29 @@ fn replay_names_a_missing_transform_and_creates_no_store() {
     );
     assert!(!dir.path().join("connect-rt.db").exists());
 }
+
+/// A second trial found `show | head -1` panicking once `head` had closed the pipe.
+#[test]
+fn show_into_a_closed_pipe_ends_with_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = EmbeddedStore::open(dir.path().join("s.db")).unwrap();
+    assert!(store.write(&[login()], NOW_MS)[0].is_written());
+    drop(store);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_connect-rt"))
+        .args(["show", "--store", "s.db"])
+        .current_dir(dir.path())
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdout(writer)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "Error: failed to print the store\n\nCaused by:\n    Broken pipe (os error 32)\n"
+    );
+}

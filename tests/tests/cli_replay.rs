@@ -73,13 +73,13 @@ fn replay_exits_0_when_every_event_is_written() {
 }
 
 #[test]
-fn replay_exits_2_when_an_event_is_dead_lettered_and_keeps_its_bytes() {
+fn replay_exits_3_when_an_event_is_dead_lettered_and_keeps_its_bytes() {
     let dir = tempfile::tempdir().unwrap();
     one_good_one_bad(dir.path());
 
     let output = replay(dir.path(), "in.jsonl").output().unwrap();
 
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
     let lines = lines(&output);
     assert!(
         lines.contains(&"events fully written: 1; to retry: 0; dead-lettered: 1".to_owned()),
@@ -179,4 +179,69 @@ fn precompile_refuses_a_target_lambda_does_not_run() {
         "Error: cannot precompile for riscv64gc-unknown-linux-gnu: Lambda runs \
          aarch64-unknown-linux-gnu or x86_64-unknown-linux-gnu\n"
     );
+}
+
+/// A second trial replayed a folder holding the store: each run read back the dead letters
+/// the run before had appended, so "events in" doubled.
+#[test]
+fn a_folder_replay_does_not_read_back_the_stores_own_dead_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    std::fs::write(dir.path().join("d/bad.json"), b"42\n").unwrap();
+    let run = || {
+        let mut command = connect_rt(dir.path());
+        command.args([
+            "replay",
+            "d",
+            "--store",
+            "d/s.db",
+            "--transform",
+            guests::AGENT_EVENTS,
+        ]);
+        command.output().unwrap()
+    };
+
+    let (first, second) = (run(), run());
+
+    for output in [&first, &second] {
+        assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+        assert_eq!(lines(output)[0], "events in: 1");
+    }
+    let second = lines(&second);
+    let own = second
+        .iter()
+        .position(|l| l == "inputs skipped: 2")
+        .unwrap();
+    assert_eq!(
+        second[own + 1..],
+        [
+            "  d/s.db: not .json or .jsonl",
+            "  d/s.dead-letters.jsonl: the store's own dead-letter file",
+            "dead letters (1) appended to d/s.dead-letters.jsonl",
+        ]
+    );
+    let letters = std::fs::read_to_string(dir.path().join("d/s.dead-letters.jsonl")).unwrap();
+    assert_eq!(letters.lines().count(), 2);
+}
+
+/// A second trial found `replay /dev/zero` reading without end, and a missing input leaving
+/// an empty store behind.
+#[test]
+fn replay_refuses_a_device_and_a_missing_input_without_creating_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let device = replay(dir.path(), "/dev/zero").output().unwrap();
+    let missing = replay(dir.path(), "nosuch.json").output().unwrap();
+
+    assert_eq!(device.status.code(), Some(1));
+    assert_eq!(
+        text(&device.stderr),
+        "Error: /dev/zero is a device or socket, not a file of events\n"
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        text(&missing.stderr),
+        "Error: failed to read nosuch.json\n\nCaused by:\n    No such file or directory (os error 2)\n"
+    );
+    assert!(!dir.path().join("s.db").exists());
 }

@@ -124,6 +124,11 @@ pub enum StoreError {
     },
     #[error("the embedded store has no table `{table}`")]
     UnknownTable { table: String },
+    #[error(
+        "{} can only be read (a read-only file or file system): the store needs to write",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
     #[error("{} is not a connect-rt store ({reason})", path.display())]
     NotAStore {
         path: PathBuf,
@@ -157,6 +162,12 @@ impl EmbeddedStore {
             source,
         })?;
         check_may_become_store(&conn, path)?;
+        // SQLite quietly opens a file it may not write read-only; every write would then fail.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
         Self::from_connection(conn)
     }
 
