@@ -450,6 +450,9 @@ pub fn shift_times(captured: &mut [Captured], now_ms: i64, margin_ms: i64) -> i6
         .max();
     let Some(newest) = newest else { return 0 };
     let delta = (now_ms - margin_ms - newest).div_euclid(HOUR_MS) * HOUR_MS;
+    if delta == 0 {
+        return 0; // nothing moves, so nothing is rewritten
+    }
     for c in captured.iter_mut() {
         shift_doc(&mut c.doc, delta);
     }
@@ -547,11 +550,9 @@ fn newest_in(value: &Value, not_after: i64) -> Option<i64> {
 fn shift_value(value: &mut Value, delta: i64) {
     match value {
         Value::String(s) => {
-            let shifted =
-                parse_timestamp(s).and_then(|(ms, digits)| format_timestamp(ms + delta, digits));
             // A time that would leave the calendar's range stays as it was; the write rules
             // reject it with its reason.
-            if let Some(shifted) = shifted {
+            if let Some(shifted) = shift_timestamp(s, delta) {
                 *s = shifted;
             }
         }
@@ -577,28 +578,28 @@ fn parse_timestamp(s: &str) -> Option<(i64, usize)> {
     ))
 }
 
-/// Formats epoch ms as UTC RFC 3339 with `fraction_digits` digits (0 to 3 are exact).
-fn format_timestamp(ms: i64, fraction_digits: usize) -> Option<String> {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    if fraction_digits == 0 {
-        return Some(format!("{base}Z"));
+/// `s` moved by `delta_ms`, a whole number of hours: only its date and hour change, so its
+/// minutes, seconds, fraction (whatever its number of digits) and offset stay exactly as
+/// written. `None` for a string that is not an RFC 3339 timestamp, or one the shift would
+/// take outside years 0 to 9999.
+fn shift_timestamp(s: &str, delta_ms: i64) -> Option<String> {
+    debug_assert_eq!(delta_ms % HOUR_MS, 0, "shifts are in whole hours");
+    if s.len() < 20 || s.as_bytes().get(10) != Some(&b'T') {
+        return None;
     }
-    let millis = format!("{:03}", t.millisecond());
-    let fraction: String = millis
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(fraction_digits)
-        .collect();
-    Some(format!("{base}.{fraction}Z"))
+    let parsed = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    let shifted = parsed.checked_add(time::Duration::hours(delta_ms / HOUR_MS))?;
+    if !(0..=9999).contains(&shifted.year()) {
+        return None;
+    }
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}{}",
+        shifted.year(),
+        u8::from(shifted.month()),
+        shifted.day(),
+        shifted.hour(),
+        &s[13..]
+    ))
 }
 
 #[cfg(test)]
@@ -613,14 +614,54 @@ mod tests {
             "AgentARN": "arn:aws:connect:eu-west-2:111122223333:instance/x",
             "Nested": [{"At": "2025-03-04T09:00:00.000Z"}],
         });
-        shift_value(&mut v, 86_400_000 + 1);
-        assert_eq!(v["EventTimestamp"], "2025-03-05T09:00:01.903Z");
-        assert_eq!(v["time"], "2025-03-05T09:05:00Z");
+        shift_value(&mut v, 25 * HOUR_MS);
+        assert_eq!(v["EventTimestamp"], "2025-03-05T10:00:01.902Z");
+        assert_eq!(v["time"], "2025-03-05T10:05:00Z");
         assert_eq!(
             v["AgentARN"],
             "arn:aws:connect:eu-west-2:111122223333:instance/x"
         );
-        assert_eq!(v["Nested"][0]["At"], "2025-03-05T09:00:00.001Z");
+        assert_eq!(v["Nested"][0]["At"], "2025-03-05T10:00:00.000Z");
+    }
+
+    /// A second trial saw "shifted event times by 0 h 0 min" rewrite the events all the same.
+    #[test]
+    fn a_shift_of_nothing_leaves_the_events_as_written() {
+        let bytes = br#"{ "b": 1, "EventTimestamp": "2025-06-01T11:30:00.123456789Z" }"#.to_vec();
+        let mut captured = [Captured {
+            origin: "e.json".into(),
+            doc: Document::RawAgentEvent(bytes.clone()),
+        }];
+        let now = 1_748_779_200_000; // 2025-06-01T12:00:00Z
+
+        assert_eq!(shift_times(&mut captured, now, 60_000), 0);
+
+        let Document::RawAgentEvent(after) = &captured[0].doc else {
+            panic!()
+        };
+        assert_eq!(after, &bytes);
+    }
+
+    /// A second trial found sub-millisecond digits replaced by zeros (12 digits then failed
+    /// the transform's parser) and offsets turned into `Z`.
+    #[test]
+    fn a_shift_keeps_every_fraction_digit_and_the_offset() {
+        let mut v = serde_json::json!([
+            "2025-12-31T23:00:00.123456789123Z",
+            "2025-03-04T09:00:01.123456789+01:00",
+            "9999-12-31T23:00:00Z",
+        ]);
+
+        shift_value(&mut v, 2 * HOUR_MS);
+
+        assert_eq!(
+            v,
+            serde_json::json!([
+                "2026-01-01T01:00:00.123456789123Z",
+                "2025-03-04T11:00:01.123456789+01:00",
+                "9999-12-31T23:00:00Z",
+            ])
+        );
     }
 
     #[test]
