@@ -193,19 +193,7 @@ fn replay_command(
     } else {
         None
     };
-    let runtime = TransformRuntime::new(RuntimeLimits::default())?;
-    let loaded = transforms
-        .iter()
-        .map(|path| {
-            let spec = TransformSpec {
-                path: path.clone(),
-                config: config.clone(),
-                allow_compile: true,
-            };
-            runtime.load(&spec).map(Arc::new)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let pipeline = Pipeline::new(loaded, WriteRules::default());
+    let pipeline = load_pipeline(&transforms, &config)?;
 
     // The store's own dead-letter file is never read back in, when it lies in a replayed folder.
     let letters_file = dead_letters_path(store_path);
@@ -226,17 +214,7 @@ fn replay_command(
     }
     let (records, skipped) = replay::decode(captured);
 
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let mut report = BatchReport::default();
-    let mut records = records.into_iter().peekable();
-    while records.peek().is_some() {
-        let batch: Vec<_> = records.by_ref().take(REPLAY_BATCH).collect();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        report.merge(tokio.block_on(pipeline.run(batch, &mut store, now, deadline)));
-    }
+    let report = run_batches(&pipeline, records, &mut store, now)?;
 
     // The dead letters are on disk before anything is printed: a closed stdout (`| head`)
     // must not lose them.
@@ -260,6 +238,48 @@ fn replay_command(
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Loads every transform (compiling a `.wasm` without a valid `.cwasm`, which warns).
+fn load_pipeline(
+    transforms: &[PathBuf],
+    config: &BTreeMap<String, String>,
+) -> anyhow::Result<Pipeline> {
+    let runtime = TransformRuntime::new(RuntimeLimits::default())?;
+    let loaded = transforms
+        .iter()
+        .map(|path| {
+            let spec = TransformSpec {
+                path: path.clone(),
+                config: config.clone(),
+                allow_compile: true,
+            };
+            runtime.load(&spec).map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Pipeline::new(loaded, WriteRules::default()))
+}
+
+/// Runs the records through the pipeline in batches the size a Lambda event source would
+/// send, and merges their reports.
+fn run_batches(
+    pipeline: &Pipeline,
+    records: Vec<crate::sources::SourceRecord>,
+    store: &mut EmbeddedStore,
+    now: i64,
+) -> anyhow::Result<BatchReport> {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let mut report = BatchReport::default();
+    let mut records = records.into_iter().peekable();
+    while records.peek().is_some() {
+        let batch: Vec<_> = records.by_ref().take(REPLAY_BATCH).collect();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        report.merge(tokio.block_on(pipeline.run(batch, store, now, deadline)));
+    }
+    Ok(report)
 }
 
 /// Dead letters go to `<store>.dead-letters.jsonl`, as the Lambda writes them without a queue.
