@@ -118,12 +118,16 @@ fn login() -> TimestreamRecord {
     }
 }
 
+/// Writes a store at `path` holding the [`login`] record.
+fn store_with_one_login(path: &Path) {
+    let mut store = EmbeddedStore::open(path).unwrap();
+    assert!(store.write(&[login()], NOW_MS)[0].is_written());
+}
+
 #[test]
 fn show_prints_a_store_without_changing_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = EmbeddedStore::open(dir.path().join("s.db")).unwrap();
-    assert!(store.write(&[login()], NOW_MS)[0].is_written());
-    drop(store);
+    store_with_one_login(&dir.path().join("s.db"));
     let before = std::fs::read(dir.path().join("s.db")).unwrap();
 
     let output = connect_rt(dir.path(), None, &["show", "--store", "s.db"]);
@@ -269,9 +273,7 @@ fn replay_names_a_missing_transform_and_creates_no_store() {
 #[test]
 fn show_into_a_closed_pipe_ends_with_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = EmbeddedStore::open(dir.path().join("s.db")).unwrap();
-    assert!(store.write(&[login()], NOW_MS)[0].is_written());
-    drop(store);
+    store_with_one_login(&dir.path().join("s.db"));
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
 
