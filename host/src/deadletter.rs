@@ -63,6 +63,18 @@ pub struct DeadLetter {
     pub payload_encoding: Option<String>,
 }
 
+/// A record's bytes as letter text: the text itself when it is UTF-8, else its base64 with
+/// the encoding named.
+fn payload_text(original: &[u8]) -> (String, Option<String>) {
+    match std::str::from_utf8(original) {
+        Ok(text) => (text.to_owned(), None),
+        Err(_) => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(original);
+            (encoded, Some("base64".to_owned()))
+        }
+    }
+}
+
 /// The message body: a letter's fields, plus `payload_truncated: true` when the payload was
 /// cut to fit SQS's message size limit.
 #[derive(Serialize)]
@@ -81,6 +93,7 @@ impl DeadLetter {
         reason: impl Into<String>,
         original: &[u8],
     ) -> Self {
+        let (payload, payload_encoding) = payload_text(original);
         let mut letter = Self {
             id: id.to_string(),
             source: String::new(),
@@ -90,16 +103,9 @@ impl DeadLetter {
             event_id: None,
             transform: transform.map(str::to_owned),
             reason: reason.into(),
-            payload: String::new(),
-            payload_encoding: None,
+            payload,
+            payload_encoding,
         };
-        match std::str::from_utf8(original) {
-            Ok(text) => letter.payload = text.to_owned(),
-            Err(_) => {
-                letter.payload = base64::engine::general_purpose::STANDARD.encode(original);
-                letter.payload_encoding = Some("base64".into());
-            }
-        }
         letter.source = match id {
             RecordId::Kinesis {
                 stream_arn,

@@ -130,21 +130,20 @@ pub fn read_paths_except(paths: &[PathBuf], except: &[&Path]) -> anyhow::Result<
             captured.extend(classify_file(path, format, &bytes));
             continue;
         }
+        let excepted = |file: &Path| {
+            !except.is_empty() && file.canonicalize().is_ok_and(|f| except.contains(&f))
+        };
         for found in folder_files(path)? {
-            let excepted = |file: &Path| file.canonicalize().is_ok_and(|f| except.contains(&f));
             match found {
                 Found::Read(file, _) if excepted(&file) => {
                     captured.push(skipped(&file, OWN_DEAD_LETTERS));
                 }
                 Found::Read(file, format) => match std::fs::read(&file) {
                     Ok(bytes) => captured.extend(classify_file(&file, format, &bytes)),
-                    Err(error) => captured.push(unreadable(&file, &error)),
+                    Err(error) => captured.push(unreadable(&file, error.to_string())),
                 },
                 Found::Skip(file, reason) => captured.push(skipped(&file, reason)),
-                Found::Unreadable(file, reason) => captured.push(Captured {
-                    origin: file.display().to_string(),
-                    doc: Document::Unreadable(reason),
-                }),
+                Found::Unreadable(file, reason) => captured.push(unreadable(&file, reason)),
             }
         }
     }
@@ -237,10 +236,10 @@ fn found_entry(path: PathBuf, found: &mut Vec<Found>) {
     }
 }
 
-fn unreadable(file: &Path, error: &std::io::Error) -> Captured {
+fn unreadable(file: &Path, reason: String) -> Captured {
     Captured {
         origin: file.display().to_string(),
-        doc: Document::Unreadable(error.to_string()),
+        doc: Document::Unreadable(reason),
     }
 }
 

@@ -486,6 +486,8 @@ pub async fn main() -> std::process::ExitCode {
     match run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
+            // Twice on purpose: as a structured log line (JSON in Lambda, for log queries and
+            // alarms on ERROR) and as the plain last line a person reads in the log stream.
             tracing::error!(error = %error, "the function stopped");
             eprintln!("Error: {error}");
             std::process::ExitCode::FAILURE
