@@ -65,7 +65,8 @@ pub enum MappingError {
     /// ISO-8601 timestamp.
     #[error(
         "snapshot of instance {instance_id:?} has no collection time: the metadata gives 0 \
-         and `CollectedAt` is {collected_at:?}"
+         and {}",
+        collected_at_problem(.collected_at.as_deref())
     )]
     NoCollectionTime {
         instance_id: String,
@@ -229,4 +230,12 @@ fn push_instance(record: &mut RecordBuilder, instance: &InstanceIn<'_>, instance
 /// A list length as a BIGINT.
 fn bigint(length: usize) -> i64 {
     i64::try_from(length).unwrap_or(i64::MAX)
+}
+
+/// What is wrong with a snapshot's `CollectedAt`, in words.
+fn collected_at_problem(collected_at: Option<&str>) -> String {
+    match collected_at {
+        None => "`CollectedAt` is absent".to_owned(),
+        Some(text) => format!("`CollectedAt` {text:?} is not a strict ISO-8601 timestamp"),
+    }
 }

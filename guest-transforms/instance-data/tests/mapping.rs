@@ -290,7 +290,8 @@ fn no_collection_time_anywhere_fails() {
         error.to_string(),
         format!(
             "snapshot of instance \"{INSTANCE_ID}\" has no collection time: the metadata \
-             gives 0 and `CollectedAt` is Some(\"2025-03-04 09:05:00\")"
+             gives 0 and `CollectedAt` \"2025-03-04 09:05:00\" is not a strict ISO-8601 \
+             timestamp"
         )
     );
 }
