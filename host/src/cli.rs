@@ -119,6 +119,9 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| format!("expected KEY=VALUE, got '{s}'"))?;
+    if k.is_empty() {
+        return Err(format!("expected KEY=VALUE with a KEY, got '{s}'"));
+    }
     Ok((k.to_owned(), v.to_owned()))
 }
 

@@ -328,7 +328,9 @@ fn classify_value(value: Value) -> Document {
     if eventbridge::is_eventbridge_event(&value) {
         return Document::EventBridge(value);
     }
-    if value.get("InstanceId").is_some() && value.get("CollectedAt").is_some() {
+    // `InstanceId` alone marks a snapshot (agent events carry `InstanceARN`), so one missing
+    // `CollectedAt` is refused by the transform for that reason, not taken for an agent event.
+    if value.get("InstanceId").is_some() {
         return Document::Snapshot(value);
     }
     Document::RawAgentEvent(serde_json::to_vec(&value).expect("a Value serializes"))
@@ -735,6 +737,8 @@ mod tests {
             kinds(r#"{"InstanceId":"i","CollectedAt":"2025-03-04T09:05:00Z"}"#),
             "snapshot"
         );
+        // A fourth trial saw a snapshot without `CollectedAt` refused as an agent event.
+        assert_eq!(kinds(r#"{"InstanceId":"i","QueueMetrics":[]}"#), "snapshot");
     }
 
     /// Each document as (origin relative to `dir`, what it is: `raw <payload>`, `kinesis`,

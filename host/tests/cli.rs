@@ -292,3 +292,21 @@ fn show_into_a_closed_pipe_ends_with_an_error_not_a_panic() {
         "Error: failed to print the store\n\nCaused by:\n    Broken pipe (os error 32)\n"
     );
 }
+
+/// A fourth trial found `--config =x` accepted.
+#[test]
+fn replay_refuses_a_config_value_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = connect_rt(dir.path(), None, &["replay", "e.json", "--config", "=x"]);
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: invalid value '=x' for '--config <CONFIG>': expected KEY=VALUE with a KEY, \
+             got '=x'\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
